@@ -1,0 +1,446 @@
+//! YAML text → spanned [`Node`] tree, on saphyr-parser's event stream.
+//!
+//! Semantics follow what pipeline_ex's loader sees: YAML 1.2 core schema, first document only, all keys as
+//! text. Unlike yamerl we reject duplicate mapping keys (their meaning differs between YAML loaders, so a
+//! file that has them is ambiguous); aliases resolve to a copy of their anchor.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as SSpan};
+
+use crate::node::{Entry, Node, NodeKind, Style};
+use crate::span::{LineIndex, Pos, Span};
+
+/// Largest file we read: bigger inputs are refused before parsing.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// Deepest nesting we accept; deeper input is refused rather than risking the stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// Why text could not be read as YAML.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{line}:{col}: {message}")]
+pub struct ParseError {
+    /// Machine-readable code: `yaml-syntax`, `duplicate-key`, `too-deep`, `too-large`, `unsupported-yaml`.
+    pub code: &'static str,
+    pub message: String,
+    pub line: usize,
+    pub col: usize,
+    pub span: Span,
+}
+
+/// Line endings used by a file; new text the writer adds uses the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnding {
+    Lf,
+    CrLf,
+}
+
+impl LineEnding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineEnding::Lf => "\n",
+            LineEnding::CrLf => "\r\n",
+        }
+    }
+}
+
+/// A parsed file: its text, its tree (`None` for an empty document) and the index to locate offsets.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub text: String,
+    pub root: Option<Node>,
+    pub lines: LineIndex,
+    pub line_ending: LineEnding,
+}
+
+impl Document {
+    /// Parses `text`. Only the first YAML document of a stream is read.
+    pub fn parse(text: &str) -> Result<Document, ParseError> {
+        let lines = LineIndex::new(text);
+        if text.len() > MAX_INPUT_BYTES {
+            let p = Pos { byte: 0, line: 1, col: 1 };
+            return Err(ParseError {
+                code: "too-large",
+                message: format!(
+                    "the file is {} bytes; files over {} bytes are refused",
+                    text.len(),
+                    MAX_INPUT_BYTES
+                ),
+                line: 1,
+                col: 1,
+                span: Span::new(p, p),
+            });
+        }
+        let root = Builder::new(text, &lines).run()?;
+        let line_ending = if text.contains("\r\n") { LineEnding::CrLf } else { LineEnding::Lf };
+        Ok(Document { text: text.to_string(), root, lines, line_ending })
+    }
+
+    /// The position of a byte offset.
+    pub fn pos(&self, byte: usize) -> Pos {
+        self.lines.pos(&self.text, byte)
+    }
+
+    /// The source text of a node.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+}
+
+/// Converts saphyr's character indices to byte offsets.
+struct Offsets {
+    /// Byte offset of each char index; empty when the text is ASCII (then they are equal).
+    table: Vec<usize>,
+    len: usize,
+}
+
+impl Offsets {
+    fn new(text: &str) -> Self {
+        let table = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut t: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            t.push(text.len());
+            t
+        };
+        Offsets { table, len: text.len() }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.table.is_empty() {
+            char_index.min(self.len)
+        } else {
+            self.table.get(char_index).copied().unwrap_or(self.len)
+        }
+    }
+}
+
+enum Frame {
+    Seq { start: usize, flow: bool, items: Vec<Node>, anchor: usize },
+    Map { start: usize, flow: bool, entries: Vec<Entry>, pending_key: Option<Node>, anchor: usize },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
+    offsets: Offsets,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    /// Byte offset where the previous event ended (to find block scalar headers).
+    prev_end: usize,
+    root: Option<Node>,
+    docs: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, lines: &'a LineIndex) -> Self {
+        Builder {
+            text,
+            lines,
+            offsets: Offsets::new(text),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            prev_end: 0,
+            root: None,
+            docs: 0,
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        self.lines.span(self.text, start, end)
+    }
+
+    fn error(&self, code: &'static str, byte: usize, message: String) -> ParseError {
+        let p = self.lines.pos(self.text, byte);
+        ParseError { code, message, line: p.line, col: p.col, span: Span::new(p, p) }
+    }
+
+    fn run(mut self) -> Result<Option<Node>, ParseError> {
+        let mut parser = Parser::new_from_str(self.text);
+        while let Some(ev) = parser.next_event() {
+            let (ev, sspan) = match ev {
+                Ok(x) => x,
+                Err(e) => {
+                    let m = e.marker();
+                    let byte = self.offsets.byte(m.index());
+                    return Err(self.error("yaml-syntax", byte, e.info().to_string()));
+                }
+            };
+            match ev {
+                // Only the first document is used, but the loader reads the whole stream, so later
+                // documents are still checked for syntax errors.
+                _ if self.docs > 1 => {}
+                Event::DocumentStart(_) => self.docs += 1,
+                Event::DocumentEnd => self.docs += 1,
+                Event::Scalar(value, style, anchor, tag) => {
+                    let node = self.scalar(&value, style, tag.as_deref(), sspan)?;
+                    self.prev_end = node.span.end.byte.max(self.offsets.byte(sspan.end.index()));
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, node.clone());
+                    }
+                    self.push(node)?;
+                }
+                Event::Alias(id) => {
+                    let start = self.offsets.byte(sspan.start.index());
+                    let end = self.offsets.byte(sspan.end.index());
+                    let Some(target) = self.anchors.get(&id) else {
+                        return Err(self.error("yaml-syntax", start, "unknown alias".into()));
+                    };
+                    let node = Node {
+                        kind: target.kind.clone(),
+                        span: self.span(start, end),
+                        style: Style::Alias,
+                        raw: self.text.get(start..end).unwrap_or("").to_string(),
+                    };
+                    self.prev_end = end;
+                    self.push(node)?;
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    let start = self.offsets.byte(sspan.start.index());
+                    let flow = matches!(self.text.as_bytes().get(start), Some(b'[' | b'{'));
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(self.error(
+                            "too-deep",
+                            start,
+                            format!("nesting deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                    self.prev_end = if flow { start + 1 } else { start };
+                    let is_seq = matches!(ev, Event::SequenceStart(..));
+                    self.stack.push(if is_seq {
+                        Frame::Seq { start, flow, items: Vec::new(), anchor }
+                    } else {
+                        Frame::Map { start, flow, entries: Vec::new(), pending_key: None, anchor }
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let end_marker = self.offsets.byte(sspan.end.index());
+                    let Some(frame) = self.stack.pop() else { continue };
+                    let (node, anchor) = match frame {
+                        Frame::Seq { start, flow, items, anchor } => {
+                            let end = if flow {
+                                end_marker
+                            } else {
+                                items.last().map_or(start, |n| n.span.end.byte)
+                            };
+                            let style = if flow { Style::Flow } else { Style::Block };
+                            (
+                                Node { kind: NodeKind::Seq(items), span: self.span(start, end), style, raw: String::new() },
+                                anchor,
+                            )
+                        }
+                        Frame::Map { start, flow, entries, anchor, .. } => {
+                            let end = if flow {
+                                end_marker
+                            } else {
+                                entries.last().map_or(start, |e| e.value.span.end.byte)
+                            };
+                            let style = if flow { Style::Flow } else { Style::Block };
+                            (
+                                Node { kind: NodeKind::Map(entries), span: self.span(start, end), style, raw: String::new() },
+                                anchor,
+                            )
+                        }
+                    };
+                    self.prev_end = node.span.end.byte.max(end_marker.min(self.text.len()));
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, node.clone());
+                    }
+                    self.push(node)?;
+                }
+                Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            }
+        }
+        Ok(self.root)
+    }
+
+    fn push(&mut self, node: Node) -> Result<(), ParseError> {
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(())
+            }
+            Some(Frame::Map { entries, pending_key, .. }) => {
+                match pending_key.take() {
+                    None => {
+                        if !node.is_scalar() {
+                            let byte = node.span.start.byte;
+                            return Err(self.error(
+                                "unsupported-yaml",
+                                byte,
+                                "complex mapping keys (a list or mapping used as a key) are not supported".into(),
+                            ));
+                        }
+                        if let Some(prev) = entries.iter().find(|e| e.key_str() == node.key_text()) {
+                            let (line, col) = (prev.key.span.start.line, prev.key.span.start.col);
+                            let msg = format!(
+                                "duplicate key '{}' (first defined at line {line}, column {col})",
+                                node.key_text()
+                            );
+                            let byte = node.span.start.byte;
+                            return Err(self.error("duplicate-key", byte, msg));
+                        }
+                        *pending_key = Some(node);
+                    }
+                    Some(key) => entries.push(Entry { key, value: node }),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn scalar(
+        &self,
+        value: &str,
+        style: ScalarStyle,
+        tag: Option<&saphyr_parser::Tag>,
+        sspan: SSpan,
+    ) -> Result<Node, ParseError> {
+        let mut start = self.offsets.byte(sspan.start.index());
+        let mut end = self.offsets.byte(sspan.end.index());
+        let st = match style {
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::SingleQuoted => Style::SingleQuoted,
+            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+        };
+        if matches!(st, Style::Literal | Style::Folded) {
+            start = self.block_header(start);
+            end = self.block_end(start, end);
+        }
+        let raw = self.text.get(start..end).unwrap_or("").to_string();
+        // saphyr keeps a final line break for a block scalar that ends the file without one; by the spec
+        // there is no line break there to keep.
+        let value = match value.strip_suffix('\n') {
+            Some(v) if matches!(st, Style::Literal | Style::Folded) && end == self.text.len() => v,
+            _ => value,
+        };
+        let kind = match tag {
+            Some(t) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => match t.suffix.as_str() {
+                "str" => NodeKind::Str(value.to_string()),
+                "null" => NodeKind::Null,
+                "bool" | "int" | "float" => resolve_plain(value).unwrap_or_else(|| NodeKind::Str(value.to_string())),
+                _ => NodeKind::Str(value.to_string()),
+            },
+            _ if st == Style::Plain => resolve_plain(value).unwrap_or_else(|| NodeKind::Str(value.to_string())),
+            _ => NodeKind::Str(value.to_string()),
+        };
+        Ok(Node { kind, span: self.span(start, end), style: st, raw })
+    }
+
+    /// saphyr places a block scalar at its first content line; the header (`|`, `>`, indicators) comes
+    /// earlier, after the previous token.
+    fn block_header(&self, content_start: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut i = self.prev_end.min(content_start);
+        while i < content_start {
+            match bytes[i] {
+                b'|' | b'>' => return i,
+                b'#' => {
+                    while i < content_start && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'!' | b'&' => {
+                    while i < content_start && !bytes[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        content_start
+    }
+
+    /// End of the last non-blank line of a block scalar (the scanner's end includes trailing line breaks).
+    fn block_end(&self, start: usize, scanner_end: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut end = scanner_end.min(bytes.len());
+        while end > start && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        // Keep trailing spaces of that last line (they may be content): extend to the line break.
+        let mut e = end;
+        while e < scanner_end.min(bytes.len()) && bytes[e] != b'\n' && bytes[e] != b'\r' {
+            e += 1;
+        }
+        e
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar; `None` means "a string".
+pub fn resolve_plain(s: &str) -> Option<NodeKind> {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(NodeKind::Null),
+        "true" | "True" | "TRUE" => return Some(NodeKind::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(NodeKind::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(NodeKind::Float(f64::INFINITY)),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(NodeKind::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(NodeKind::Float(f64::NAN)),
+        _ => {}
+    }
+    let b = s.as_bytes();
+    if let Some(hex) = s.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return i64::from_str_radix(hex, 16).ok().map(NodeKind::Int).or(Some(NodeKind::Str(s.into())));
+        }
+        return None;
+    }
+    if let Some(oct) = s.strip_prefix("0o") {
+        if !oct.is_empty() && oct.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
+            return i64::from_str_radix(oct, 8).ok().map(NodeKind::Int).or(Some(NodeKind::Str(s.into())));
+        }
+        return None;
+    }
+    let digits = b.strip_prefix(b"-").or_else(|| b.strip_prefix(b"+")).unwrap_or(b);
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        return Some(match s.parse::<i64>() {
+            Ok(i) => NodeKind::Int(i),
+            Err(_) => NodeKind::Float(s.parse::<f64>().unwrap_or(f64::NAN)),
+        });
+    }
+    if is_core_float(digits) {
+        return s.parse::<f64>().ok().map(NodeKind::Float);
+    }
+    None
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` (sign already stripped).
+fn is_core_float(b: &[u8]) -> bool {
+    let mut i = 0;
+    let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac_digits;
+    } else if int_digits == 0 {
+        return false;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
+}
+
+#[cfg(test)]
+mod tests;
