@@ -38,3 +38,25 @@ pub fn float_to_json(f: f64) -> Value {
 pub fn doc_to_json(doc: &crate::Document) -> Value {
     doc.root.as_ref().map_or(Value::Null, to_json)
 }
+
+/// Whether `node` holds exactly the data `v` (same as `to_json(node) == *v`, without building JSON).
+pub fn node_eq(node: &Node, v: &Value) -> bool {
+    match (&node.kind, v) {
+        (NodeKind::Null, Value::Null) => true,
+        (NodeKind::Bool(a), Value::Bool(b)) => a == b,
+        (NodeKind::Int(a), Value::Number(n)) => n.as_i64() == Some(*a) && !n.is_f64(),
+        (NodeKind::Float(f), _) => float_to_json(*f) == *v,
+        (NodeKind::Str(a), Value::String(b)) => a == b,
+        (NodeKind::Seq(items), Value::Array(arr)) => {
+            items.len() == arr.len() && items.iter().zip(arr).all(|(n, v)| node_eq(n, v))
+        }
+        (NodeKind::Map(entries), Value::Object(obj)) => {
+            entries.len() == obj.len()
+                && entries
+                    .iter()
+                    .zip(obj)
+                    .all(|(e, (k, v))| e.key_str() == k && node_eq(&e.value, v))
+        }
+        _ => false,
+    }
+}

@@ -214,7 +214,13 @@ impl<'a> Builder<'a> {
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let end_marker = self.offsets.byte(sspan.end.index());
+                    // A flow collection ends after its closing bracket (saphyr's end can run over a comment).
+                    let close = self.offsets.byte(sspan.start.index());
+                    let end_marker = if matches!(self.text.as_bytes().get(close), Some(b']' | b'}')) {
+                        close + 1
+                    } else {
+                        self.offsets.byte(sspan.end.index())
+                    };
                     let Some(frame) = self.stack.pop() else { continue };
                     let (node, anchor) = match frame {
                         Frame::Seq { start, flow, items, anchor } => {
@@ -314,6 +320,9 @@ impl<'a> Builder<'a> {
         if matches!(st, Style::Literal | Style::Folded) {
             start = self.block_header(start);
             end = self.block_end(start, end);
+        } else if matches!(st, Style::DoubleQuoted | Style::SingleQuoted) {
+            // saphyr's end for a quoted scalar can run over trailing spaces and a comment.
+            end = quoted_end(self.text, start, st == Style::DoubleQuoted).unwrap_or(end);
         }
         let raw = self.text.get(start..end).unwrap_or("").to_string();
         // saphyr keeps a final line break for a block scalar that ends the file without one; by the spec
@@ -373,6 +382,30 @@ impl<'a> Builder<'a> {
         }
         e
     }
+}
+
+/// The byte after the closing quote of a quoted scalar starting at `start`.
+fn quoted_end(text: &str, start: usize, double: bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let q = if double { b'"' } else { b'\'' };
+    if bytes.get(start) != Some(&q) {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if double => i += 2,
+            c if c == q => {
+                if !double && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar; `None` means "a string".

@@ -1,0 +1,178 @@
+//! Writer behaviour on small inputs: each case is (original text, edit, exact expected text).
+
+use serde_json::{Value, json};
+
+use super::write;
+use crate::parse::Document;
+use crate::value::doc_to_json;
+
+fn edit(text: &str, f: impl FnOnce(&mut Value)) -> String {
+    let doc = Document::parse(text).expect("input parses");
+    let mut v = doc_to_json(&doc);
+    f(&mut v);
+    let out = write(&doc, &v).expect("writes");
+    let back = Document::parse(&out).expect("output parses");
+    assert_eq!(doc_to_json(&back), v, "output means something else:\n{out}");
+    out
+}
+
+fn ptr<'a>(v: &'a mut Value, p: &str) -> &'a mut Value {
+    v.pointer_mut(p).expect("pointer exists")
+}
+
+const STEPS: &str = "\
+# header comment
+workflow:
+  name: \"demo\"   # trailing
+  steps:
+    # first step
+    - name: \"a\"
+      type: \"claude\"
+      prompt:
+        - type: \"static\"
+          content: |
+            Hello
+            world
+
+    # second step
+    - name: \"b\"
+      type: \"gemini\"
+
+    - name: 'c'
+      type: gemini
+";
+
+#[test]
+fn untouched_is_identical() {
+    assert_eq!(edit(STEPS, |_| {}), STEPS);
+}
+
+#[test]
+fn set_scalar_keeps_quotes_and_comment() {
+    let out = edit(STEPS, |v| *ptr(v, "/workflow/name") = json!("renamed"));
+    assert_eq!(out, STEPS.replace("name: \"demo\"   # trailing", "name: \"renamed\"   # trailing"));
+    let out = edit(STEPS, |v| *ptr(v, "/workflow/steps/2/name") = json!("it's"));
+    assert!(out.contains("- name: 'it''s'"), "{out}");
+}
+
+#[test]
+fn set_block_scalar_keeps_block_style() {
+    let out = edit(STEPS, |v| *ptr(v, "/workflow/steps/0/prompt/0/content") = json!("Hi\nthere\n"));
+    assert_eq!(out, STEPS.replace("            Hello\n            world\n", "            Hi\n            there\n"));
+}
+
+#[test]
+fn delete_step_takes_its_comment_and_separator() {
+    let out = edit(STEPS, |v| {
+        ptr(v, "/workflow/steps").as_array_mut().expect("array").remove(1);
+    });
+    let expected = STEPS.replace("    # second step\n    - name: \"b\"\n      type: \"gemini\"\n\n", "");
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn move_step_carries_comment() {
+    let out = edit(STEPS, |v| {
+        let a = ptr(v, "/workflow/steps").as_array_mut().expect("array");
+        let b = a.remove(1);
+        a.insert(0, b);
+    });
+    assert!(out.contains("  steps:\n    # second step\n    - name: \"b\"\n      type: \"gemini\"\n\n    # first step\n"), "{out}");
+    assert!(out.ends_with("    - name: 'c'\n      type: gemini\n"), "{out}");
+}
+
+#[test]
+fn insert_step_takes_house_style() {
+    let out = edit(STEPS, |v| {
+        let a = ptr(v, "/workflow/steps").as_array_mut().expect("array");
+        a.insert(1, json!({"name": "new", "type": "claude", "prompt": [{"type": "static", "content": "x"}]}));
+    });
+    let inserted = "\n\n    - name: \"new\"\n      type: \"claude\"\n      prompt:\n        - type: \"static\"\n          content: \"x\"\n\n    # second step";
+    assert!(out.contains(inserted), "{out}");
+}
+
+#[test]
+fn append_step_at_end_without_final_newline() {
+    let text = "workflow:\n  name: x\n  steps:\n    - name: a\n      type: claude";
+    let out = edit(text, |v| {
+        ptr(v, "/workflow/steps").as_array_mut().expect("array").push(json!({"name": "b", "type": "gemini"}));
+    });
+    assert_eq!(out, "workflow:\n  name: x\n  steps:\n    - name: a\n      type: claude\n    - name: b\n      type: gemini");
+}
+
+#[test]
+fn add_and_remove_keys() {
+    let text = "workflow:\n  name: x # n\n  steps:\n    - name: a\n      type: claude\n";
+    let out = edit(text, |v| {
+        ptr(v, "/workflow").as_object_mut().expect("obj").insert("description".into(), json!("Does: things"));
+    });
+    assert_eq!(out, "workflow:\n  name: x # n\n  steps:\n    - name: a\n      type: claude\n  description: \"Does: things\"\n");
+    let out = edit(text, |v| {
+        ptr(v, "/workflow/steps/0").as_object_mut().expect("obj").remove("type");
+    });
+    assert_eq!(out, "workflow:\n  name: x # n\n  steps:\n    - name: a\n");
+    let out = edit(text, |v| {
+        ptr(v, "/workflow/steps/0").as_object_mut().expect("obj").shift_remove("name");
+    });
+    assert_eq!(out, "workflow:\n  name: x # n\n  steps:\n    - type: claude\n");
+}
+
+#[test]
+fn move_step_into_loop_keeps_its_text() {
+    let text = "workflow:\n  steps:\n    # keep me\n    - name: \"a\"   # why\n      type: claude\n    - name: loop\n      type: for_loop\n      steps:\n        - name: inner\n          type: claude\n";
+    let out = edit(text, |v| {
+        let a = ptr(v, "/workflow/steps").as_array_mut().expect("array");
+        let s = a.remove(0);
+        ptr(v, "/workflow/steps/0/steps").as_array_mut().expect("array").push(s);
+    });
+    assert_eq!(
+        out,
+        "workflow:\n  steps:\n    - name: loop\n      type: for_loop\n      steps:\n        - name: inner\n          type: claude\n        # keep me\n        - name: \"a\"   # why\n          type: claude\n"
+    );
+}
+
+#[test]
+fn flow_collections_are_rewritten_in_flow_style() {
+    let text = "a: [1, 2]  # c\nb: {x: 1}\n";
+    let out = edit(text, |v| ptr(v, "/a").as_array_mut().expect("array").push(json!(3)));
+    assert_eq!(out, "a: [1, 2, 3]  # c\nb: {x: 1}\n");
+}
+
+#[test]
+fn crlf_is_kept() {
+    let text = "a: 1\r\nb:\r\n  - x\r\n";
+    let out = edit(text, |v| ptr(v, "/b").as_array_mut().expect("array").push(json!("y")));
+    assert_eq!(out, "a: 1\r\nb:\r\n  - x\r\n  - y\r\n");
+}
+
+#[test]
+fn empty_value_gets_content() {
+    let text = "a:\nb: 1\n";
+    assert_eq!(edit(text, |v| *ptr(v, "/a") = json!("x")), "a: x\nb: 1\n");
+    assert_eq!(edit(text, |v| *ptr(v, "/a") = json!({"k": [1]})), "a:\n  k:\n    - 1\nb: 1\n");
+}
+
+#[test]
+fn strings_that_look_like_other_types_are_quoted() {
+    let text = "a: x\n";
+    for s in ["true", "1", "null", "", " lead", "a: b", "#x", "1.5", "~", "- x"] {
+        let out = edit(text, |v| *ptr(v, "/a") = json!(s));
+        assert_ne!(out, format!("a: {s}\n"));
+    }
+}
+
+#[test]
+fn non_ascii_and_block_scalar_at_eof() {
+    let text = "a: \"héllo\"\nb: |\n  ünïcode\n  text";
+    let out = edit(text, |v| *ptr(v, "/a") = json!("wörld"));
+    assert_eq!(out, "a: \"wörld\"\nb: |\n  ünïcode\n  text");
+    let out = edit(text, |v| *ptr(v, "/b") = json!("neu\nzeilen"));
+    assert_eq!(out, "a: \"héllo\"\nb: |-\n  neu\n  zeilen");
+}
+
+#[test]
+fn type_change_from_scalar_to_list() {
+    let text = "workflow:\n  steps:\n    - name: a\n      prompt: \"just text\"\n";
+    let out = edit(text, |v| *ptr(v, "/workflow/steps/0/prompt") = json!([{"type": "static", "content": "just text"}]));
+    assert_eq!(out, "workflow:\n  steps:\n    - name: a\n      prompt:\n        - type: static\n          content: just text\n");
+}
