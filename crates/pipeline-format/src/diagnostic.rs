@@ -43,13 +43,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic located at `path` in `doc` (see [`locate`]).
-    pub fn at(
-        doc: &Document,
-        path: &Path,
-        severity: Severity,
-        code: &str,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn at(doc: &Document, path: &Path, severity: Severity, code: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code: code.to_string(),
             severity,
@@ -80,7 +74,9 @@ impl Diagnostic {
             severity: Severity::Error,
             message: e.message.clone(),
             hint: match e.code {
-                "duplicate-key" => Some("remove one of the two entries; YAML loaders disagree on which one wins".into()),
+                "duplicate-key" => {
+                    Some("remove one of the two entries; YAML loaders disagree on which one wins".into())
+                }
                 "yaml-syntax" => Some("check indentation, quotes and brackets near this position".into()),
                 _ => None,
             },
@@ -114,13 +110,17 @@ pub fn locate(doc: &Document, path: &Path) -> Span {
                 node = n;
                 key_span = ks;
             }
-            None => return key_span.filter(|_| !node.is_map() && !node.is_seq()).unwrap_or_else(|| head_span(doc, node, key_span)),
+            None => {
+                return key_span
+                    .filter(|_| !node.is_map() && !node.is_seq())
+                    .unwrap_or_else(|| head_span(doc, node, key_span));
+            }
         }
     }
-    if node.is_block_scalar() || (node.is_null() && node.span.start == node.span.end) {
-        if let Some(ks) = key_span {
-            return ks;
-        }
+    if (node.is_block_scalar() || (node.is_null() && node.span.start == node.span.end))
+        && let Some(ks) = key_span
+    {
+        return ks;
     }
     head_span(doc, node, None)
 }

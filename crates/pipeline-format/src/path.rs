@@ -85,8 +85,7 @@ impl fmt::Display for Path {
         for (i, seg) in self.0.iter().enumerate() {
             match seg {
                 Seg::Key(k) => {
-                    let plain = !k.is_empty()
-                        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                    let plain = !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
                     if plain {
                         if i > 0 {
                             f.write_str(".")?;

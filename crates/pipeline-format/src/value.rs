@@ -52,10 +52,7 @@ pub fn node_eq(node: &Node, v: &Value) -> bool {
         }
         (NodeKind::Map(entries), Value::Object(obj)) => {
             entries.len() == obj.len()
-                && entries
-                    .iter()
-                    .zip(obj)
-                    .all(|(e, (k, v))| e.key_str() == k && node_eq(&e.value, v))
+                && entries.iter().zip(obj).all(|(e, (k, v))| e.key_str() == k && node_eq(&e.value, v))
         }
         _ => false,
     }

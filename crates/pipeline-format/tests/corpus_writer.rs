@@ -50,8 +50,11 @@ fn with_final_newline(s: &str) -> String {
 /// Non-blank lines, sorted. A block scalar that ended the file without a final newline and moves away from
 /// the end must change its header from `|` to `|-` to keep its value, so headers compare equal here.
 fn non_blank(v: &[String]) -> Vec<String> {
-    let mut x: Vec<String> =
-        v.iter().filter(|l| !l.trim().is_empty()).map(|l| l.strip_suffix("|-").map_or(l.clone(), |h| format!("{h}|"))).collect();
+    let mut x: Vec<String> = v
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.strip_suffix("|-").map_or(l.clone(), |h| format!("{h}|")))
+        .collect();
     x.sort();
     x
 }
@@ -93,7 +96,12 @@ fn corpus_round_trips_and_minimal_edits() {
                 let s = &mut v["workflow"]["steps"][0]["prompt"][0][&key];
                 *s = json!(format!("Edited: {}", s.as_str().unwrap_or_default()));
             });
-            assert!(d.removed.len() <= 1 && d.added.len() <= 1, "{file}: scalar edit changed {:?} -> {:?}", d.removed, d.added);
+            assert!(
+                d.removed.len() <= 1 && d.added.len() <= 1,
+                "{file}: scalar edit changed {:?} -> {:?}",
+                d.removed,
+                d.added
+            );
         }
 
         // Insert a step after the first: only added lines.

@@ -61,11 +61,7 @@ impl Document {
             let p = Pos { byte: 0, line: 1, col: 1 };
             return Err(ParseError {
                 code: "too-large",
-                message: format!(
-                    "the file is {} bytes; files over {} bytes are refused",
-                    text.len(),
-                    MAX_INPUT_BYTES
-                ),
+                message: format!("the file is {} bytes; files over {} bytes are refused", text.len(), MAX_INPUT_BYTES),
                 line: 1,
                 col: 1,
                 span: Span::new(p, p),
@@ -199,11 +195,7 @@ impl<'a> Builder<'a> {
                     let start = self.offsets.byte(sspan.start.index());
                     let flow = matches!(self.text.as_bytes().get(start), Some(b'[' | b'{'));
                     if self.stack.len() >= MAX_DEPTH {
-                        return Err(self.error(
-                            "too-deep",
-                            start,
-                            format!("nesting deeper than {MAX_DEPTH} levels"),
-                        ));
+                        return Err(self.error("too-deep", start, format!("nesting deeper than {MAX_DEPTH} levels")));
                     }
                     self.prev_end = if flow { start + 1 } else { start };
                     let is_seq = matches!(ev, Event::SequenceStart(..));
@@ -224,26 +216,29 @@ impl<'a> Builder<'a> {
                     let Some(frame) = self.stack.pop() else { continue };
                     let (node, anchor) = match frame {
                         Frame::Seq { start, flow, items, anchor } => {
-                            let end = if flow {
-                                end_marker
-                            } else {
-                                items.last().map_or(start, |n| n.span.end.byte)
-                            };
+                            let end = if flow { end_marker } else { items.last().map_or(start, |n| n.span.end.byte) };
                             let style = if flow { Style::Flow } else { Style::Block };
                             (
-                                Node { kind: NodeKind::Seq(items), span: self.span(start, end), style, raw: String::new() },
+                                Node {
+                                    kind: NodeKind::Seq(items),
+                                    span: self.span(start, end),
+                                    style,
+                                    raw: String::new(),
+                                },
                                 anchor,
                             )
                         }
                         Frame::Map { start, flow, entries, anchor, .. } => {
-                            let end = if flow {
-                                end_marker
-                            } else {
-                                entries.last().map_or(start, |e| e.value.span.end.byte)
-                            };
+                            let end =
+                                if flow { end_marker } else { entries.last().map_or(start, |e| e.value.span.end.byte) };
                             let style = if flow { Style::Flow } else { Style::Block };
                             (
-                                Node { kind: NodeKind::Map(entries), span: self.span(start, end), style, raw: String::new() },
+                                Node {
+                                    kind: NodeKind::Map(entries),
+                                    span: self.span(start, end),
+                                    style,
+                                    raw: String::new(),
+                                },
                                 anchor,
                             )
                         }

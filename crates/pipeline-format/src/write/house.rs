@@ -73,11 +73,13 @@ impl Stats {
                                 }
                             }
                         }
-                        NodeKind::Seq(_) if e.value.style == Style::Block && self.seq_indent.is_none() => {
-                            if e.value.span.start.line > e.key.span.start.line {
-                                let c = col(doc, e.value.span.start.byte);
-                                self.seq_indent = Some(c.saturating_sub(key_col));
-                            }
+                        NodeKind::Seq(_)
+                            if e.value.style == Style::Block
+                                && self.seq_indent.is_none()
+                                && e.value.span.start.line > e.key.span.start.line =>
+                        {
+                            let c = col(doc, e.value.span.start.byte);
+                            self.seq_indent = Some(c.saturating_sub(key_col));
                         }
                         NodeKind::Str(_) => match e.value.style {
                             Style::Plain => self.plain += 1,

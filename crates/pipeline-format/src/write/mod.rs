@@ -31,8 +31,27 @@ pub enum WriteError {
 
 /// Writes `target` as YAML, reusing `doc`'s text wherever the data did not change.
 pub fn write(doc: &Document, target: &Value) -> Result<String, WriteError> {
+    write_report(doc, target).map(|w| w.text)
+}
+
+/// A write and how it went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub text: String,
+    /// Nodes whose splice did not read back as intended and were rendered cleanly instead (empty when every
+    /// change was spliced). Root alone means the whole document was rendered cleanly.
+    pub clean_rendered: Vec<Path>,
+}
+
+/// Like [`write`], also saying which nodes had to be rendered cleanly.
+pub fn write_report(doc: &Document, target: &Value) -> Result<Written, WriteError> {
     let house = House::detect(doc);
     let mut clean: HashSet<Path> = HashSet::new();
+    let done = |text: String, clean: &HashSet<Path>| {
+        let mut clean_rendered: Vec<Path> = clean.iter().cloned().collect();
+        clean_rendered.sort();
+        Ok(Written { text, clean_rendered })
+    };
     loop {
         let splicer = Splicer { doc, house: &house, clean: &clean };
         let next = match splicer.document(target) {
@@ -40,7 +59,9 @@ pub fn write(doc: &Document, target: &Value) -> Result<String, WriteError> {
             Ok(edits) => {
                 let out = apply_edits(&doc.text, 0..doc.text.len(), &edits).unwrap_or_default();
                 match Document::parse(&out) {
-                    Ok(d) if d.root.as_ref().map_or(target.is_null(), |r| node_eq(r, target)) => return Ok(out),
+                    Ok(d) if d.root.as_ref().map_or(target.is_null(), |r| node_eq(r, target)) => {
+                        return done(out, &clean);
+                    }
                     Ok(d) => first_diff(&doc_to_json(&d), target, Path::root()).unwrap_or_default(),
                     Err(_) => Path::root(),
                 }
@@ -51,7 +72,7 @@ pub fn write(doc: &Document, target: &Value) -> Result<String, WriteError> {
         while clean.contains(&p) {
             match p.parent() {
                 Some(parent) => p = parent,
-                None => return whole_document(&house, target),
+                None => return done(whole_document(&house, target)?, &HashSet::from([Path::root()])),
             }
         }
         clean.insert(p);

@@ -30,9 +30,15 @@ pub struct Bail(pub Path);
 enum Slot {
     Root,
     /// A mapping value: text goes after the colon; the key is at `key_col`.
-    MapValue { colon_end: usize, key_col: usize },
+    MapValue {
+        colon_end: usize,
+        key_col: usize,
+    },
     /// A sequence item: text goes after the dash at `dash_col`.
-    SeqItem { dash: usize, dash_col: usize },
+    SeqItem {
+        dash: usize,
+        dash_col: usize,
+    },
 }
 
 /// An entry or item of a block container, located in the original text.
@@ -49,9 +55,15 @@ struct Chunk {
 
 /// How the rebuilt container gets each entry.
 enum Piece {
-    Old { idx: usize, edits: Vec<Edit> },
+    Old {
+        idx: usize,
+        edits: Vec<Edit>,
+    },
     /// Text from elsewhere in the file (an equal item moved here): comment lines and body.
-    Copied { comments: String, body: String },
+    Copied {
+        comments: String,
+        body: String,
+    },
     New(String),
 }
 
@@ -99,7 +111,9 @@ impl Splicer<'_> {
                 (NodeKind::Seq(items), Value::Array(a)) if node.style == Style::Block && !a.is_empty() => {
                     return self.seq(node, items, a, slot, path, out);
                 }
-                (NodeKind::Map(_) | NodeKind::Seq(_), Value::Object(_) | Value::Array(_)) if node.style == Style::Flow => {
+                (NodeKind::Map(_) | NodeKind::Seq(_), Value::Object(_) | Value::Array(_))
+                    if node.style == Style::Flow =>
+                {
                     out.push(Edit { range: node.span.range(), text: self.house.flow(target) });
                     return Ok(());
                 }
@@ -135,7 +149,8 @@ impl Splicer<'_> {
                 } else {
                     self.slot_child_col(slot)
                 };
-                self.house.literal(s, col).unwrap_or_else(|| super::render::double_quoted(s))
+                let block = self.house.literal(s, col).unwrap_or_else(|| super::render::double_quoted(s));
+                return Some(self.keep_trailing_comment(node.span.range(), block));
             }
             _ => {
                 let prefer = if node.is_block_scalar() { None } else { Some(node.style) };
@@ -143,6 +158,25 @@ impl Splicer<'_> {
             }
         };
         Some(Edit { range: node.span.range(), text })
+    }
+
+    /// An edit replacing `range` by `text`; when `text` runs over several lines and a comment follows
+    /// `range` on its line, the comment moves to the end of `text`'s first line (else it would land after
+    /// the last line, inside a block scalar's content).
+    fn keep_trailing_comment(&self, range: Range<usize>, text: String) -> Edit {
+        let src = self.text();
+        let le_at = line_end(src, range.end);
+        let rest = src.get(range.end..le_at).unwrap_or("");
+        let comment = rest.trim_start();
+        if !text.contains('\n') || !comment.starts_with('#') {
+            return Edit { range, text };
+        }
+        let spacing = &rest[..rest.len() - comment.len()];
+        let text = match text.find(['\r', '\n']) {
+            Some(i) => format!("{}{spacing}{comment}{}", &text[..i], &text[i..]),
+            None => text,
+        };
+        Edit { range: range.start..le_at, text }
     }
 
     /// A changed literal block scalar, keeping the original lines of its unchanged first and last lines
@@ -170,7 +204,8 @@ impl Splicer<'_> {
         if indicator.is_empty() && new_lines.first().is_some_and(|l| l.starts_with(' ')) {
             return None;
         }
-        let rest: String = header.chars().skip(1).skip_while(|c| c.is_ascii_digit() || *c == '+' || *c == '-').collect();
+        let rest: String =
+            header.chars().skip(1).skip_while(|c| c.is_ascii_digit() || *c == '+' || *c == '-').collect();
         let chomp = if new.ends_with('\n') { "" } else { "-" };
         let pre = old_lines.iter().zip(&new_lines).take_while(|(a, b)| a == b).count();
         let max_suf = old_lines.len().min(new_lines.len()) - pre;
@@ -219,14 +254,14 @@ impl Splicer<'_> {
         let end = node.span.end.byte;
         match slot {
             Slot::Root => Edit { range: node.span.range(), text: self.house.document(target) },
-            Slot::MapValue { colon_end, key_col } => Edit {
-                range: colon_end..end.max(colon_end),
-                text: self.house.after_key(target, key_col, prefer),
-            },
-            Slot::SeqItem { dash, dash_col } => Edit {
-                range: dash + 1..end.max(dash + 1),
-                text: self.house.after_dash(target, dash_col, prefer),
-            },
+            Slot::MapValue { colon_end, key_col } => {
+                let text = self.house.after_key(target, key_col, prefer);
+                self.keep_trailing_comment(colon_end..end.max(colon_end), text)
+            }
+            Slot::SeqItem { dash, dash_col } => {
+                let text = self.house.after_dash(target, dash_col, prefer);
+                self.keep_trailing_comment(dash + 1..end.max(dash + 1), text)
+            }
         }
     }
 
@@ -247,7 +282,10 @@ impl Splicer<'_> {
         let identity = order.len() == entries.len() && order.iter().enumerate().all(|(j, o)| *o == Some(j));
         let slots: Vec<Slot> = entries
             .iter()
-            .map(|e| self.colon_end(e).map(|c| Slot::MapValue { colon_end: c, key_col: col(self.doc, e.key.span.start.byte) }))
+            .map(|e| {
+                self.colon_end(e)
+                    .map(|c| Slot::MapValue { colon_end: c, key_col: col(self.doc, e.key.span.start.byte) })
+            })
             .collect::<Option<_>>()
             .ok_or_else(bail)?;
         if identity {
@@ -479,10 +517,10 @@ impl Splicer<'_> {
 fn find_seq_item<'n>(node: &'n Node, v: &Value) -> Option<&'n Node> {
     match &node.kind {
         NodeKind::Seq(items) => {
-            if node.style == Style::Block {
-                if let Some(hit) = items.iter().find(|n| n.is_map() && node_eq(n, v)) {
-                    return Some(hit);
-                }
+            if node.style == Style::Block
+                && let Some(hit) = items.iter().find(|n| n.is_map() && node_eq(n, v))
+            {
+                return Some(hit);
             }
             items.iter().find_map(|n| find_seq_item(n, v))
         }
@@ -539,22 +577,21 @@ fn pair(items: &[Node], arr: &[Value]) -> Vec<Option<usize>> {
     }
     // Moves: an equal item elsewhere.
     for j in news.clone() {
-        if order[j].is_none() {
-            if let Some(i) = olds.clone().find(|&i| !used[i] && node_eq(&items[i], &arr[j])) {
-                order[j] = Some(i);
-                used[i] = true;
-            }
+        if order[j].is_none()
+            && let Some(i) = olds.clone().find(|&i| !used[i] && node_eq(&items[i], &arr[j]))
+        {
+            order[j] = Some(i);
+            used[i] = true;
         }
     }
     // Edits by name: the same step, changed.
     for j in news.clone() {
-        if order[j].is_none() {
-            if let Some(name) = name_of(&arr[j]) {
-                if let Some(i) = olds.clone().find(|&i| !used[i] && node_name(&items[i]) == Some(name)) {
-                    order[j] = Some(i);
-                    used[i] = true;
-                }
-            }
+        if order[j].is_none()
+            && let Some(name) = name_of(&arr[j])
+            && let Some(i) = olds.clone().find(|&i| !used[i] && node_name(&items[i]) == Some(name))
+        {
+            order[j] = Some(i);
+            used[i] = true;
         }
     }
     // Edits by position, when as many items are left on both sides.

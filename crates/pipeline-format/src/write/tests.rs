@@ -77,7 +77,10 @@ fn move_step_carries_comment() {
         let b = a.remove(1);
         a.insert(0, b);
     });
-    assert!(out.contains("  steps:\n    # second step\n    - name: \"b\"\n      type: \"gemini\"\n\n    # first step\n"), "{out}");
+    assert!(
+        out.contains("  steps:\n    # second step\n    - name: \"b\"\n      type: \"gemini\"\n\n    # first step\n"),
+        "{out}"
+    );
     assert!(out.ends_with("    - name: 'c'\n      type: gemini\n"), "{out}");
 }
 
@@ -97,7 +100,10 @@ fn append_step_at_end_without_final_newline() {
     let out = edit(text, |v| {
         ptr(v, "/workflow/steps").as_array_mut().expect("array").push(json!({"name": "b", "type": "gemini"}));
     });
-    assert_eq!(out, "workflow:\n  name: x\n  steps:\n    - name: a\n      type: claude\n    - name: b\n      type: gemini");
+    assert_eq!(
+        out,
+        "workflow:\n  name: x\n  steps:\n    - name: a\n      type: claude\n    - name: b\n      type: gemini"
+    );
 }
 
 #[test]
@@ -106,7 +112,10 @@ fn add_and_remove_keys() {
     let out = edit(text, |v| {
         ptr(v, "/workflow").as_object_mut().expect("obj").insert("description".into(), json!("Does: things"));
     });
-    assert_eq!(out, "workflow:\n  name: x # n\n  steps:\n    - name: a\n      type: claude\n  description: \"Does: things\"\n");
+    assert_eq!(
+        out,
+        "workflow:\n  name: x # n\n  steps:\n    - name: a\n      type: claude\n  description: \"Does: things\"\n"
+    );
     let out = edit(text, |v| {
         ptr(v, "/workflow/steps/0").as_object_mut().expect("obj").remove("type");
     });
@@ -174,5 +183,8 @@ fn non_ascii_and_block_scalar_at_eof() {
 fn type_change_from_scalar_to_list() {
     let text = "workflow:\n  steps:\n    - name: a\n      prompt: \"just text\"\n";
     let out = edit(text, |v| *ptr(v, "/workflow/steps/0/prompt") = json!([{"type": "static", "content": "just text"}]));
-    assert_eq!(out, "workflow:\n  steps:\n    - name: a\n      prompt:\n        - type: static\n          content: just text\n");
+    assert_eq!(
+        out,
+        "workflow:\n  steps:\n    - name: a\n      prompt:\n        - type: static\n          content: just text\n"
+    );
 }
