@@ -59,7 +59,8 @@ pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
     pub style: Style,
-    /// The scalar as written before resolution (for keys and plain scalars); empty for collections.
+    /// A non-string scalar as written (`1.50`, `True`, `~`): the text pipeline_ex sees for such a key.
+    /// Empty for strings (their value is their text) and collections.
     pub raw: String,
 }
 

@@ -51,6 +51,8 @@ pub struct Document {
     pub root: Option<Node>,
     pub lines: LineIndex,
     pub line_ending: LineEnding,
+    /// Whether the file uses anchors or aliases (then a node's meaning can depend on text elsewhere).
+    pub has_anchors: bool,
 }
 
 impl Document {
@@ -67,9 +69,11 @@ impl Document {
                 span: Span::new(p, p),
             });
         }
-        let root = Builder::new(text, &lines).run()?;
+        let mut builder = Builder::new(text, &lines);
+        let root = builder.run()?;
+        let has_anchors = builder.has_anchors;
         let line_ending = if text.contains("\r\n") { LineEnding::CrLf } else { LineEnding::Lf };
-        Ok(Document { text: text.to_string(), root, lines, line_ending })
+        Ok(Document { text: text.to_string(), root, lines, line_ending, has_anchors })
     }
 
     /// The position of a byte offset.
@@ -126,6 +130,7 @@ struct Builder<'a> {
     prev_end: usize,
     root: Option<Node>,
     docs: usize,
+    has_anchors: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -139,6 +144,7 @@ impl<'a> Builder<'a> {
             prev_end: 0,
             root: None,
             docs: 0,
+            has_anchors: false,
         }
     }
 
@@ -151,7 +157,7 @@ impl<'a> Builder<'a> {
         ParseError { code, message, line: p.line, col: p.col, span: Span::new(p, p) }
     }
 
-    fn run(mut self) -> Result<Option<Node>, ParseError> {
+    fn run(&mut self) -> Result<Option<Node>, ParseError> {
         let mut parser = Parser::new_from_str(self.text);
         while let Some(ev) = parser.next_event() {
             let (ev, sspan) = match ev {
@@ -172,11 +178,13 @@ impl<'a> Builder<'a> {
                     let node = self.scalar(&value, style, tag.as_deref(), sspan)?;
                     self.prev_end = node.span.end.byte.max(self.offsets.byte(sspan.end.index()));
                     if anchor > 0 {
+                        self.has_anchors = true;
                         self.anchors.insert(anchor, node.clone());
                     }
                     self.push(node)?;
                 }
                 Event::Alias(id) => {
+                    self.has_anchors = true;
                     let start = self.offsets.byte(sspan.start.index());
                     let end = self.offsets.byte(sspan.end.index());
                     let Some(target) = self.anchors.get(&id) else {
@@ -245,6 +253,7 @@ impl<'a> Builder<'a> {
                     };
                     self.prev_end = node.span.end.byte.max(end_marker.min(self.text.len()));
                     if anchor > 0 {
+                        self.has_anchors = true;
                         self.anchors.insert(anchor, node.clone());
                     }
                     self.push(node)?;
@@ -252,7 +261,7 @@ impl<'a> Builder<'a> {
                 Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             }
         }
-        Ok(self.root)
+        Ok(self.root.take())
     }
 
     fn push(&mut self, node: Node) -> Result<(), ParseError> {
@@ -319,7 +328,7 @@ impl<'a> Builder<'a> {
             // saphyr's end for a quoted scalar can run over trailing spaces and a comment.
             end = quoted_end(self.text, start, st == Style::DoubleQuoted).unwrap_or(end);
         }
-        let raw = self.text.get(start..end).unwrap_or("").to_string();
+
         // saphyr keeps a final line break for a block scalar that ends the file without one; by the spec
         // there is no line break there to keep.
         let value = match value.strip_suffix('\n') {
@@ -336,7 +345,19 @@ impl<'a> Builder<'a> {
             _ if st == Style::Plain => resolve_plain(value).unwrap_or_else(|| NodeKind::Str(value.to_string())),
             _ => NodeKind::Str(value.to_string()),
         };
-        Ok(Node { kind, span: self.span(start, end), style: st, raw })
+        let raw = match kind {
+            NodeKind::Str(_) => String::new(),
+            _ => self.text.get(start..end).unwrap_or("").to_string(),
+        };
+        // saphyr's markers already carry line and column; recompute only where we moved the offsets.
+        let (sb, eb) = (self.offsets.byte(sspan.start.index()), self.offsets.byte(sspan.end.index()));
+        let start_pos = if start == sb { self.marker_pos(sspan.start, sb) } else { self.lines.pos(self.text, start) };
+        let end_pos = if end == eb { self.marker_pos(sspan.end, eb) } else { self.lines.pos(self.text, end) };
+        Ok(Node { kind, span: Span::new(start_pos, end_pos), style: st, raw })
+    }
+
+    fn marker_pos(&self, m: saphyr_parser::Marker, byte: usize) -> Pos {
+        Pos { byte, line: m.line(), col: m.col() + 1 }
     }
 
     /// saphyr places a block scalar at its first content line; the header (`|`, `>`, indicators) comes

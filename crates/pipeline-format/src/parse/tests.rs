@@ -99,3 +99,29 @@ fn deep_nesting_is_refused() {
     let e = Document::parse(&text).expect_err("too deep");
     assert!(e.code == "too-deep" || e.code == "yaml-syntax");
 }
+
+/// Positions taken from saphyr's markers agree with positions computed from byte offsets.
+#[test]
+fn marker_positions_agree_with_line_index() {
+    fn walk(d: &Document, n: &Node) {
+        for p in [n.span.start, n.span.end] {
+            assert_eq!(p, d.pos(p.byte), "node {:?}", d.slice(n.span));
+        }
+        match &n.kind {
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(d, i)),
+            NodeKind::Map(entries) => entries.iter().for_each(|e| {
+                walk(d, &e.key);
+                walk(d, &e.value);
+            }),
+            _ => {}
+        }
+    }
+    for text in [
+        "a: \"é\"   # c\nb: [1, 'ü']\nc:\n  - x: |\n      ñ\n    y: ~\n",
+        "a: 1\r\nb:\r\n  - 'x'\r\n  - y: \"z\"\r\n",
+        "k: 中文\n中: >-\n  text\n",
+    ] {
+        let d = parse(text);
+        walk(&d, d.root.as_ref().expect("root"));
+    }
+}

@@ -199,7 +199,14 @@ impl Splicer<'_> {
         if new_lines.iter().any(|l| l.contains('\r') || l.chars().any(|c| c.is_control() && c != '\t')) {
             return None;
         }
-        let col = self.block_content_col(node)?;
+        // The content column, from a line whose raw text is its content plus indentation (exact also with
+        // an indentation indicator, where the first line may start with spaces of its own).
+        let col = raw_lines
+            .iter()
+            .zip(&old_lines)
+            .find(|(_, o)| !o.is_empty())
+            .map(|(r, o)| r.len().saturating_sub(o.len()))
+            .or_else(|| self.block_content_col(node))?;
         let indicator: String = header.chars().skip(1).take_while(|c| c.is_ascii_digit()).collect();
         if indicator.is_empty() && new_lines.first().is_some_and(|l| l.starts_with(' ')) {
             return None;
@@ -366,23 +373,8 @@ impl Splicer<'_> {
         (bytes.get(i) == Some(&b':')).then_some(i + 1)
     }
 
-    /// The `-` of a block sequence item: the nearest non-blank character before the item.
     fn dash_of(&self, item: &Node) -> Option<usize> {
-        let bytes = self.text().as_bytes();
-        let mut i = item.span.start.byte;
-        // An empty item's span may sit right after its dash or on it.
-        if bytes.get(i) == Some(&b'-') && item.span.start.byte == item.span.end.byte {
-            return Some(i);
-        }
-        while i > 0 {
-            i -= 1;
-            match bytes[i] {
-                b' ' | b'\t' | b'\n' | b'\r' => continue,
-                b'-' => return Some(i),
-                _ => return None,
-            }
-        }
-        None
+        dash_of(self.text(), item)
     }
 
     /// Comments above a container's first entry may attach to it only below this offset's line.
@@ -615,12 +607,39 @@ fn node_name(n: &Node) -> Option<&str> {
     n.get("name")?.as_str()
 }
 
-fn line_start(text: &str, pos: usize) -> usize {
+/// The `-` of a block sequence item: the last non-blank character before the item, skipping blank
+/// lines and comments (`- # note` followed by the item on the next line).
+pub(super) fn dash_of(text: &str, item: &Node) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = item.span.start.byte;
+    // An empty item's span may sit right after its dash or on it.
+    if bytes.get(i) == Some(&b'-') && item.span.start.byte == item.span.end.byte {
+        return Some(i);
+    }
+    loop {
+        let ls = line_start(text, i);
+        let seg = text.get(ls..i)?;
+        let content = match seg.char_indices().find(|&(k, c)| c == '#' && (k == 0 || seg[..k].ends_with([' ', '\t']))) {
+            Some((k, _)) => &seg[..k],
+            None => seg,
+        };
+        let t = content.trim_end();
+        if !t.is_empty() {
+            return t.ends_with('-').then(|| ls + t.len() - 1);
+        }
+        if ls == 0 {
+            return None;
+        }
+        i = ls - 1;
+    }
+}
+
+pub(super) fn line_start(text: &str, pos: usize) -> usize {
     text.get(..pos).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1)
 }
 
 /// End of the line containing `pos`, before its line break.
-fn line_end(text: &str, pos: usize) -> usize {
+pub(super) fn line_end(text: &str, pos: usize) -> usize {
     let bytes = text.as_bytes();
     match text.get(pos..).and_then(|t| t.find('\n')) {
         Some(i) => {

@@ -188,3 +188,122 @@ fn type_change_from_scalar_to_list() {
         "workflow:\n  steps:\n    - name: a\n      prompt:\n        - type: static\n          content: just text\n"
     );
 }
+
+#[test]
+fn folded_and_indicator_block_scalars() {
+    let text = "a: >\n  folded\n  text\nb: |2\n    indented first\n  rest\nc: |+\n  keep\n\nd: 1\n";
+    // Untouched values stay as they are, whatever their header.
+    assert_eq!(edit(text, |v| *ptr(v, "/d") = json!(2)), text.replace("d: 1", "d: 2"));
+    // A changed folded scalar is written as a literal block (folding rules are not reproduced).
+    let out = edit(text, |v| *ptr(v, "/a") = json!("new\ntext\n"));
+    assert!(out.starts_with("a: |\n  new\n  text\nb: |2\n"), "{out}");
+    // Keeping the indentation indicator lets the first line keep its leading spaces.
+    let out = edit(text, |v| *ptr(v, "/b") = json!("  indented first\nchanged\n"));
+    assert!(out.contains("b: |2\n    indented first\n  changed\n"), "{out}");
+    // Keep chomping with trailing blank lines: rewritten safely (the re-parse check decides).
+    let out = edit(text, |v| *ptr(v, "/c") = json!("kept\n\n"));
+    assert!(out.contains("d: 1"), "{out}");
+}
+
+#[test]
+fn comments_in_every_position_survive_edits_elsewhere() {
+    let text = "\
+# top
+workflow: # after key
+  # before name
+  name: x # after value
+  steps: # after steps key
+    # before first item
+    - # after dash
+      name: a
+      type: claude # after type
+      prompt: [ {type: static, content: hi} ] # after flow
+    # between items
+
+    - name: b # b
+      type: gemini
+  # end of workflow
+# end of file
+";
+    let out = edit(text, |v| *ptr(v, "/workflow/steps/1/type") = json!("claude"));
+    assert_eq!(out, text.replace("      type: gemini", "      type: claude"));
+    let out = edit(text, |v| *ptr(v, "/workflow/steps/0/prompt/0/content") = json!("bye"));
+    assert!(out.contains("prompt: [{type: static, content: bye}] # after flow"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains('#')).count(), text.lines().filter(|l| l.contains('#')).count());
+    let out = edit(text, |v| {
+        ptr(v, "/workflow/steps").as_array_mut().expect("array").push(json!({"name": "c", "type": "claude"}));
+    });
+    assert!(
+        out.contains("    - name: b # b\n      type: gemini\n\n    - name: c\n      type: claude\n  # end of workflow"),
+        "{out}"
+    );
+}
+
+#[test]
+fn flow_style_steps_and_aliases() {
+    let text = "workflow:\n  defaults: &d {model: x}\n  steps: [{name: a, type: claude}, {name: b, type: gemini}]\n  other: *d\n";
+    let out = edit(text, |v| *ptr(v, "/workflow/steps/1/name") = json!("c"));
+    assert_eq!(out, text.replace("{name: b, type: gemini}", "{name: c, type: gemini}"));
+    // Changing data reached through an alias rewrites the alias itself; the anchor stays.
+    let out = edit(text, |v| *ptr(v, "/workflow/other/model") = json!("y"));
+    assert!(out.contains("defaults: &d {model: x}") && out.contains("other:"), "{out}");
+}
+
+#[test]
+fn empty_and_comment_only_documents() {
+    assert_eq!(edit("", |v| *v = json!({"workflow": {"name": "x"}})), "workflow:\n  name: x\n");
+    assert_eq!(edit("# c\n", |v| *v = json!({"a": 1})), "# c\na: 1\n");
+    assert_eq!(edit("a: 1\n", |v| *v = json!([1, 2])), "- 1\n- 2\n");
+}
+
+#[test]
+fn delete_last_and_first_items() {
+    let text = "s:\n  - a # first\n\n  - b\n\n  - c # last\n";
+    let out = edit(text, |v| {
+        ptr(v, "/s").as_array_mut().expect("array").pop();
+    });
+    assert_eq!(out, "s:\n  - a # first\n\n  - b\n");
+    let out = edit(text, |v| {
+        ptr(v, "/s").as_array_mut().expect("array").remove(0);
+    });
+    assert_eq!(out, "s:\n  - b\n\n  - c # last\n");
+}
+
+/// The local check accepts only edits that write the intended data; anything else goes to the full check.
+#[test]
+fn local_verification_decides_like_a_full_parse() {
+    use super::splice::Edit;
+    use super::verify::local;
+    let text = "workflow:\n  steps:\n    - name: a\n      type: claude\n    - name: b\n      type: gemini\n";
+    let doc = Document::parse(text).expect("parses");
+    let mut target = doc_to_json(&doc);
+    target["workflow"]["steps"][1]["type"] = json!("claude");
+    let at = text.find("gemini").expect("present");
+    let edit = |t: &str| vec![Edit { range: at..at + "gemini".len(), text: t.to_string() }];
+    assert_eq!(local(&doc, &edit("claude"), &target), Some(true));
+    assert_eq!(local(&doc, &edit("\"claude\""), &target), Some(true));
+    assert_eq!(local(&doc, &edit("clod"), &target), None);
+    assert_eq!(local(&doc, &edit("[claude"), &target), None);
+    assert_eq!(local(&doc, &edit("claude\n  name: x"), &target), None);
+    // Edits spanning two items are not decided locally.
+    let wide = vec![Edit { range: text.find("a\n").expect("a")..at, text: String::new() }];
+    assert_eq!(local(&doc, &wide, &target), None);
+    // Nor is anything in a file with anchors.
+    let doc2 = Document::parse("a: &x 1\nb:\n  - c\n").expect("parses");
+    let mut t2 = doc_to_json(&doc2);
+    t2["b"][0] = json!("d");
+    let at2 = doc2.text.rfind('c').expect("c");
+    assert_eq!(local(&doc2, &[Edit { range: at2..at2 + 1, text: "d".into() }], &t2), None);
+}
+
+#[test]
+fn local_verification_covers_a_block_scalar_edit_in_a_nested_item() {
+    let text = "workflow:\n  steps:\n    - name: a\n      prompt:\n        - type: static\n          content: |\n            hello\n\n    - name: b\n";
+    let doc = Document::parse(text).expect("parses");
+    let mut v = doc_to_json(&doc);
+    v["workflow"]["steps"][0]["prompt"][0]["content"] = json!("A new\nprompt\n");
+    let house = super::House::detect(&doc);
+    let clean = std::collections::HashSet::new();
+    let edits = super::splice::Splicer { doc: &doc, house: &house, clean: &clean }.document(&v).expect("edits");
+    assert_eq!(super::verify::local(&doc, &edits, &v), Some(true));
+}

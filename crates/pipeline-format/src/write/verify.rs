@@ -1,0 +1,67 @@
+//! The cheap form of the writer's re-parse check. When every edit falls inside one item of a block
+//! sequence (the usual case: a field of one step changed), only that item's new text is parsed, on its own
+//! and dedented: in block YAML an item's lines cannot change the meaning of the lines around it, and the rest
+//! of the file is byte-identical, so this decides the same as parsing the whole output. Files with anchors or
+//! aliases, and edits that span items, take the full check.
+
+use serde_json::Value;
+
+use super::splice::{Edit, apply_edits, dash_of, line_end, line_start};
+use crate::node::{Node, NodeKind, Style};
+use crate::parse::Document;
+use crate::path::Path;
+use crate::value::node_eq;
+
+/// `Some(true)`: the edits write exactly `target`. `None`: undecided here, use the full check.
+pub fn local(doc: &Document, edits: &[Edit], target: &Value) -> Option<bool> {
+    if doc.has_anchors {
+        return None;
+    }
+    let lo = edits.iter().map(|e| e.range.start).min()?;
+    let hi = edits.iter().map(|e| e.range.end).max()?;
+    let (path, dash, end) = enclosing_item(&doc.text, doc.root.as_ref()?, Path::root(), lo, hi)?;
+    let new_text = apply_edits(&doc.text, dash..end, edits)?;
+    let col = dash - line_start(&doc.text, dash);
+    let mut standalone = String::with_capacity(new_text.len());
+    for (i, line) in new_text.split_inclusive('\n').enumerate() {
+        if i == 0 {
+            standalone.push_str(line);
+        } else if line.trim().is_empty() {
+            standalone.push_str(line.trim_start_matches([' ', '\t']));
+        } else {
+            standalone.push_str(line.strip_prefix(&" ".repeat(col)[..])?);
+        }
+    }
+    // The line break after the item belongs to its meaning (a block scalar's last line break).
+    if doc.text.get(end..).is_some_and(|rest| rest.starts_with(['\n', '\r'])) {
+        standalone.push('\n');
+    }
+    let parsed = Document::parse(&standalone).ok()?;
+    let item = parsed.root.as_ref()?.as_seq().filter(|s| s.len() == 1)?.first()?;
+    let want = target.pointer(&path.to_pointer())?;
+    node_eq(item, want).then_some(true)
+}
+
+/// The deepest block sequence item whose text (dash to the end of its last line) holds `[lo, hi)`.
+fn enclosing_item(text: &str, node: &Node, path: Path, lo: usize, hi: usize) -> Option<(Path, usize, usize)> {
+    match &node.kind {
+        NodeKind::Seq(items) if node.style == Style::Block => {
+            for (i, item) in items.iter().enumerate() {
+                let dash = dash_of(text, item)?;
+                let end = line_end(text, item.span.end.byte.max(dash + 1));
+                if dash <= lo && hi <= end {
+                    let p = path.index(i);
+                    return enclosing_item(text, item, p.clone(), lo, hi).or(Some((p, dash, end)));
+                }
+            }
+            None
+        }
+        NodeKind::Map(entries) => entries.iter().find_map(|e| {
+            let end = line_end(text, e.value.span.end.byte.max(e.key.span.end.byte));
+            (e.key.span.start.byte <= lo && hi <= end)
+                .then(|| enclosing_item(text, &e.value, path.key(e.key_str()), lo, hi))
+                .flatten()
+        }),
+        _ => None,
+    }
+}
