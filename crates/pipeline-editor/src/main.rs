@@ -1,3 +1,40 @@
-fn main() {
-    println!("Hello, world!");
+//! `pipeline-editor`: the binary. It parses the command line, sets up logging and hands over to
+//! `commands`; everything that does work lives there and in `pipeline-format`.
+
+mod cli;
+mod commands;
+mod input;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(cli.verbose);
+    let code = match cli.command {
+        cli::Command::Validate(args) => commands::validate::run(&args),
+        cli::Command::Schema => commands::schema::run(),
+        cli::Command::Patch(args) => commands::patch::run(&args),
+    };
+    ExitCode::from(code)
+}
+
+/// Logs go to stderr; `RUST_LOG` wins over `-v`.
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
 }

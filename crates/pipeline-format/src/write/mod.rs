@@ -48,13 +48,14 @@ pub struct Written {
 pub fn write_report(doc: &Document, target: &Value) -> Result<Written, WriteError> {
     let house = House::detect(doc);
     let mut clean: HashSet<Path> = HashSet::new();
+    let mut blank_lines = false;
     let done = |text: String, clean: &HashSet<Path>| {
         let mut clean_rendered: Vec<Path> = clean.iter().cloned().collect();
         clean_rendered.sort();
         Ok(Written { text, clean_rendered })
     };
     loop {
-        let splicer = Splicer { doc, house: &house, clean: &clean };
+        let splicer = Splicer { doc, house: &house, clean: &clean, blank_lines };
         let next = match splicer.document(target) {
             Err(Bail(p)) => p,
             Ok(edits) => {
@@ -71,6 +72,11 @@ pub fn write_report(doc: &Document, target: &Value) -> Result<Written, WriteErro
                 }
             }
         };
+        // First retry: whitespace-only lines next to the change may have been read as block scalar content.
+        if !blank_lines {
+            blank_lines = true;
+            continue;
+        }
         // Render the deepest node on the way to the mismatch that is not already rendered cleanly.
         let mut p = deepest_existing(doc, &next);
         while clean.contains(&p) {

@@ -41,6 +41,16 @@ impl House {
         if plain_safe(k, false) { k.to_string() } else { double_quoted(k) }
     }
 
+    /// A block mapping entry starting at its key (which sits at column `col`): `key: value`, or the explicit
+    /// `? key` / `: value` form for keys longer than YAML allows implicit keys to be (1024 characters).
+    pub fn entry(&self, k: &str, v: &Value, col: usize) -> String {
+        let key = self.key(k);
+        if key.chars().count() <= 1024 {
+            return format!("{key}:{}", self.after_key(v, col, None));
+        }
+        format!("? {key}{}{}:{}", self.le, " ".repeat(col), self.after_key(v, col, None))
+    }
+
     /// A value in flow style, on one line.
     pub fn flow(&self, v: &Value) -> String {
         match v {
@@ -53,7 +63,9 @@ impl House {
                     .iter()
                     .map(|(k, x)| {
                         let key = if plain_safe(k, true) { k.clone() } else { double_quoted(k) };
-                        format!("{key}: {}", self.flow_item(x))
+                        // Over 1024 characters a key must be explicit.
+                        let q = if key.chars().count() > 1024 { "? " } else { "" };
+                        format!("{q}{key}: {}", self.flow_item(x))
                     })
                     .collect();
                 format!("{{{}}}", items.join(", "))
@@ -111,8 +123,7 @@ impl House {
     /// A block mapping whose keys start at column `col`; lines joined by the line ending, no final one.
     pub fn block_map(&self, m: &Map<String, Value>, col: usize) -> String {
         let pad = " ".repeat(col);
-        let lines: Vec<String> =
-            m.iter().map(|(k, v)| format!("{pad}{}:{}", self.key(k), self.after_key(v, col, None))).collect();
+        let lines: Vec<String> = m.iter().map(|(k, v)| format!("{pad}{}", self.entry(k, v, col))).collect();
         lines.join(self.le)
     }
 
@@ -188,6 +199,8 @@ pub fn plain_safe(s: &str, flow: bool) -> bool {
         || s.starts_with([' ', '\t'])
         || s.ends_with([' ', '\t', ':'])
         || "-?:,[]{}#&*!|>'\"%@`".contains(first)
+        || s.starts_with("---")
+        || s.starts_with("...")
         || s.contains(": ")
         || s.contains(" #")
         || s.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}')

@@ -72,6 +72,8 @@ pub struct Splicer<'a> {
     pub house: &'a House,
     /// Paths to render cleanly instead of splicing (after a failed attempt).
     pub clean: &'a HashSet<Path>,
+    /// Empty the whitespace-only lines after changed text (second attempt: they were read as content).
+    pub blank_lines: bool,
 }
 
 impl Splicer<'_> {
@@ -95,7 +97,54 @@ impl Splicer<'_> {
             }
             Some(root) => self.value(root, target, Slot::Root, &Path::root(), &mut out)?,
         }
+        if self.blank_lines {
+            self.blank_absorbable_lines(&mut out);
+        }
         Ok(out)
+    }
+
+    /// Whitespace-only lines right after a multi-line edit would become content of a block scalar the edit
+    /// ends with (they belong to no node, so they are invisible to the tree): the edit takes them over as
+    /// empty lines, which mean nothing anywhere.
+    fn blank_absorbable_lines(&self, edits: &mut [Edit]) {
+        let text = self.text();
+        let mut starts: Vec<usize> = edits.iter().map(|e| e.range.start).collect();
+        starts.sort_unstable();
+        for e in edits.iter_mut() {
+            if !e.text.contains('\n') || line_end(text, e.range.end) != e.range.end {
+                continue;
+            }
+            // Only lines with more spaces than the edit's content indentation would be read as content.
+            let depth = last_line_indent(&e.text);
+            let next_start = starts.iter().copied().find(|&s| s >= e.range.end && s != e.range.start);
+            let mut pos = e.range.end;
+            let mut extra = String::new();
+            let mut any_spaces = false;
+            // `pos` is at a line end; look at the next line.
+            while let Some(nl) = text.get(pos..).and_then(|t| t.find('\n')).map(|i| pos + i) {
+                let line_from = nl + 1;
+                let line_to = line_end(text, line_from);
+                let line = text.get(line_from..line_to).unwrap_or("x");
+                if line_to >= text.len() && !text.ends_with('\n') && line.is_empty() {
+                    break;
+                }
+                if !line.trim().is_empty() || next_start.is_some_and(|s| s < line_to.max(line_from + 1)) {
+                    break;
+                }
+                let spaces = line.len() - line.trim_start_matches(' ').len();
+                extra.push_str(text.get(pos..line_from).unwrap_or("\n"));
+                if spaces > depth || line.contains('\t') {
+                    any_spaces = true;
+                } else {
+                    extra.push_str(line);
+                }
+                pos = line_to;
+            }
+            if any_spaces {
+                e.text.push_str(&extra);
+                e.range.end = pos;
+            }
+        }
     }
 
     fn value(&self, node: &Node, target: &Value, slot: Slot, path: &Path, out: &mut Vec<Edit>) -> Result<(), Bail> {
@@ -314,7 +363,7 @@ impl Splicer<'_> {
                 }
                 None => {
                     let c = chunks.first().map_or(0, |c| c.col);
-                    pieces.push(Piece::New(format!("{}:{}", self.house.key(k), self.house.after_key(v, c, None))));
+                    pieces.push(Piece::New(self.house.entry(k, v, c)));
                 }
             }
         }
@@ -446,6 +495,8 @@ impl Splicer<'_> {
         let pad = " ".repeat(first.col);
         let mut s = String::new();
         let mut prev_old: Option<usize> = None;
+        let mut prev_edited = false;
+        let mut prev_depth = 0;
         for (j, piece) in pieces.iter().enumerate() {
             let (comments, body): (String, String) = match piece {
                 Piece::Old { idx, edits } => {
@@ -476,11 +527,18 @@ impl Splicer<'_> {
                     (_, Some(p)) if p + 1 < chunks.len() => gap(p + 1)?.to_string(),
                     _ => default_gap.clone(),
                 };
+                // After a changed entry, whitespace-only lines could join a block scalar it now ends with.
+                let g = if prev_edited && self.blank_lines { blank_whitespace_lines(&g, prev_depth) } else { g };
                 s.push_str(&g);
                 s.push_str(&comments);
                 s.push_str(&pad);
             }
             s.push_str(&body);
+            prev_depth = last_line_indent(&body);
+            prev_edited = match piece {
+                Piece::Old { edits, .. } => !edits.is_empty(),
+                _ => true,
+            };
             prev_old = match piece {
                 Piece::Old { idx, .. } => Some(*idx),
                 _ => None,
@@ -648,6 +706,27 @@ pub(super) fn line_end(text: &str, pos: usize) -> usize {
         }
         None => text.len(),
     }
+}
+
+/// Makes whitespace-only lines with more than `depth` spaces empty (the line breaks stay). After a block
+/// scalar whose last line is indented `depth`, such lines would be read as its content.
+fn blank_whitespace_lines(s: &str, depth: usize) -> String {
+    s.split('\n')
+        .map(|l| {
+            let spaces = l.len() - l.trim_start_matches(' ').len();
+            if l.trim().is_empty() && (spaces > depth || l.contains('\t')) {
+                l.trim_start_matches([' ', '\t'])
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Indentation of the last non-blank line of `s` (for a block scalar: at least its content indentation).
+fn last_line_indent(s: &str) -> usize {
+    s.split('\n').rev().find(|l| !l.trim().is_empty()).map_or(0, |l| l.len() - l.trim_start_matches(' ').len())
 }
 
 /// Applies `edits` (absolute offsets, inside `range`) to `text[range]`.

@@ -304,6 +304,36 @@ fn local_verification_covers_a_block_scalar_edit_in_a_nested_item() {
     v["workflow"]["steps"][0]["prompt"][0]["content"] = json!("A new\nprompt\n");
     let house = super::House::detect(&doc);
     let clean = std::collections::HashSet::new();
-    let edits = super::splice::Splicer { doc: &doc, house: &house, clean: &clean }.document(&v).expect("edits");
+    let edits = super::splice::Splicer { doc: &doc, house: &house, clean: &clean, blank_lines: false }
+        .document(&v)
+        .expect("edits");
     assert_eq!(super::verify::local(&doc, &edits, &v), Some(true));
+}
+
+/// Fuzz finding 3: a whitespace-only line after an item, deeper than its keys, must not become content of a
+/// block scalar written just before it — and the local check must see that it would.
+#[test]
+fn whitespace_only_line_after_a_new_block_scalar() {
+    let text = "- q: 1\n  r: null\n        \n- s: 2\n";
+    let out = edit(text, |v| *ptr(v, "/0/r") = json!("x\n"));
+    assert_eq!(out, "- q: 1\n  r: |\n    x\n\n- s: 2\n");
+    // Without the writer's blanking, the local check must refuse to vouch for such text.
+    use super::splice::Edit;
+    let doc = Document::parse(text).expect("parses");
+    let mut target = doc_to_json(&doc);
+    target[0]["r"] = json!("x\n");
+    let at = text.find("null").expect("null");
+    let e = vec![Edit { range: at..at + 4, text: "|\n    x".into() }];
+    assert_eq!(super::verify::local(&doc, &e, &target), None);
+}
+
+#[test]
+fn document_markers_and_long_keys_are_written_safely() {
+    assert_eq!(edit("a\n", |v| *v = json!("...")), "\"...\"\n");
+    assert_eq!(edit("a: 1\n", |v| *ptr(v, "/a") = json!("--- x")), "a: \"--- x\"\n");
+    let long = "k".repeat(1100);
+    let out = edit("a: 1\n", |v| {
+        v.as_object_mut().expect("obj").insert(long.clone(), json!(2));
+    });
+    assert!(out.contains(&format!("? {long}\n: 2")), "{out}");
 }

@@ -19,15 +19,20 @@ pub fn local(doc: &Document, edits: &[Edit], target: &Value) -> Option<bool> {
     }
     let lo = edits.iter().map(|e| e.range.start).min()?;
     let hi = edits.iter().map(|e| e.range.end).max()?;
-    let (path, dash, end) = enclosing_item(&doc.text, doc.root.as_ref()?, Path::root(), lo, hi)?;
-    let new_text = apply_edits(&doc.text, dash..end, edits)?;
+    let (path, dash, item_end) = enclosing_item(&doc.text, doc.root.as_ref()?, Path::root(), lo, hi)?;
     let col = dash - line_start(&doc.text, dash);
+    // Lines after the item that are blank or indented deeper than its dash could still join it (as block
+    // scalar content): they are parsed with it.
+    let end = extend_over_deeper_lines(&doc.text, item_end, col);
+    let new_text = apply_edits(&doc.text, dash..end, edits)?;
     let mut standalone = String::with_capacity(new_text.len());
     for (i, line) in new_text.split_inclusive('\n').enumerate() {
         if i == 0 {
             standalone.push_str(line);
         } else if line.trim().is_empty() {
-            standalone.push_str(line.trim_start_matches([' ', '\t']));
+            // Remove at most the item's indentation: spaces beyond it can be block scalar content.
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            standalone.push_str(&line[spaces.min(col)..]);
         } else {
             standalone.push_str(line.strip_prefix(&" ".repeat(col)[..])?);
         }
@@ -40,6 +45,21 @@ pub fn local(doc: &Document, edits: &[Edit], target: &Value) -> Option<bool> {
     let item = parsed.root.as_ref()?.as_seq().filter(|s| s.len() == 1)?.first()?;
     let want = target.pointer(&path.to_pointer())?;
     node_eq(item, want).then_some(true)
+}
+
+/// From a line end, over following lines that are blank or indented more than `col`.
+fn extend_over_deeper_lines(text: &str, mut end: usize, col: usize) -> usize {
+    loop {
+        let Some(nl) = text.get(end..).and_then(|t| t.find('\n')).map(|i| end + i) else { return end };
+        let from = nl + 1;
+        let to = line_end(text, from);
+        let line = text.get(from..to).unwrap_or("");
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if from >= text.len() || !(line.trim().is_empty() || indent > col) {
+            return end;
+        }
+        end = to;
+    }
 }
 
 /// The deepest block sequence item whose text (dash to the end of its last line) holds `[lo, hi)`.

@@ -26,16 +26,10 @@ pub(super) fn interpolate(node: Option<&Node>, role: &'static str) -> Result<Str
             if chardata(node, &mut out) {
                 Ok(out)
             } else {
-                Err(Unprintable {
-                    role,
-                    type_name: "a list that is not text",
-                })
+                Err(Unprintable { role, type_name: "a list that is not text" })
             }
         }
-        NodeKind::Map(_) => Err(Unprintable {
-            role,
-            type_name: node.type_name(),
-        }),
+        NodeKind::Map(_) => Err(Unprintable { role, type_name: node.type_name() }),
         _ => Ok(scalar_text(node)),
     }
 }
@@ -102,13 +96,9 @@ pub(super) fn same_value(a: &Node, b: &Node) -> bool {
         (NodeKind::Int(x), NodeKind::Int(y)) => x == y,
         (NodeKind::Float(x), NodeKind::Float(y)) => x == y,
         (NodeKind::Str(x), NodeKind::Str(y)) => x == y,
-        (NodeKind::Seq(x), NodeKind::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
-        }
+        (NodeKind::Seq(x), NodeKind::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q)),
         (NodeKind::Map(x), NodeKind::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|e| b.get(e.key_str()).is_some_and(|v| same_value(&e.value, v)))
+            x.len() == y.len() && x.iter().all(|e| b.get(e.key_str()).is_some_and(|v| same_value(&e.value, v)))
         }
         _ => false,
     }

@@ -47,23 +47,12 @@ pub const PRODUCTION_STEP_TYPES: [&str; 15] = [
 pub const TEST_STEP_TYPE: &str = "test_echo";
 
 /// Types the pipeline_ex documentation describes but its loader rejects and its runtime does not run.
-pub const UNSUPPORTED_STEP_TYPES: [&str; 6] = [
-    "switch",
-    "checkpoint",
-    "codebase_query",
-    "break",
-    "continue",
-    "codex",
-];
+pub const UNSUPPORTED_STEP_TYPES: [&str; 6] = ["switch", "checkpoint", "codebase_query", "break", "continue", "codex"];
 
 /// Runs the loader's rules on a parsed document. `allow_test_types` accepts `test_echo`, as the loader does
 /// only in pipeline_ex's test environment. Every returned diagnostic is an error; the first is the loader's.
 pub fn check(doc: &Document, allow_test_types: bool) -> Vec<Diagnostic> {
-    let mut checker = Checker {
-        doc,
-        allow_test_types,
-        out: Vec::new(),
-    };
+    let mut checker = Checker { doc, allow_test_types, out: Vec::new() };
     checker.document();
     checker.out
 }
@@ -104,15 +93,8 @@ struct Checker<'d> {
 }
 
 impl Checker<'_> {
-    fn push(
-        &mut self,
-        path: &Path,
-        code: &str,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) {
-        self.out
-            .push(Diagnostic::error(self.doc, path, code, message).with_hint(hint));
+    fn push(&mut self, path: &Path, code: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.out.push(Diagnostic::error(self.doc, path, code, message).with_hint(hint));
     }
 
     /// An error whose message interpolates values from the file, as the loader's does. If Elixir could not
@@ -182,10 +164,7 @@ impl Checker<'_> {
             self.push(
                 &workflow_path,
                 LOADER_CRASH_WORKFLOW_NOT_MAPPING,
-                format!(
-                    "'workflow' is {}, not a mapping: pipeline_ex would crash on this file",
-                    workflow.type_name()
-                ),
+                format!("'workflow' is {}, not a mapping: pipeline_ex would crash on this file", workflow.type_name()),
                 "Make 'workflow' a mapping with 'name' and 'steps' keys",
             );
             return;
@@ -196,11 +175,8 @@ impl Checker<'_> {
         let Some(steps) = workflow.get_non_null("steps").and_then(Node::as_seq) else {
             return;
         };
-        let outcomes: Vec<StepOutcome> = steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| self.step(workflow, s, &steps_path.index(i)))
-            .collect();
+        let outcomes: Vec<StepOutcome> =
+            steps.iter().enumerate().map(|(i, s)| self.step(workflow, s, &steps_path.index(i))).collect();
         self.dependencies(steps, &outcomes, &steps_path);
     }
 
@@ -254,12 +230,7 @@ impl Checker<'_> {
                  (description, parameters)",
                 functions.type_name()
             );
-            self.push(
-                &path,
-                GEMINI_FUNCTIONS_NOT_MAP,
-                "gemini_functions must be a map of function definitions",
-                hint,
-            );
+            self.push(&path, GEMINI_FUNCTIONS_NOT_MAP, "gemini_functions must be a map of function definitions", hint);
             return;
         };
         let mut entries: Vec<_> = entries.iter().collect();
@@ -290,7 +261,9 @@ impl Checker<'_> {
                     &def_path.key("parameters"),
                     GEMINI_FUNCTIONS_MISSING_PARAMETERS,
                     format!("Function '{name}' missing 'parameters' field"),
-                    format!("Add 'parameters: {{type: object, properties: {{...}}, required: [...]}}' to function '{name}'"),
+                    format!(
+                        "Add 'parameters: {{type: object, properties: {{...}}, required: [...]}}' to function '{name}'"
+                    ),
                 ),
                 Some(p) if !p.is_map() => self.push(
                     &def_path.key("parameters"),
@@ -358,26 +331,13 @@ impl Checker<'_> {
             let Some(&(first, _)) = invalid.first() else {
                 continue;
             };
-            let hint = format!(
-                "A 'previous_response' part must name a top-level step; known steps: {}",
-                known_names(&names)
-            );
-            self.push_fmt(
-                &prompt_path.index(first).key("step"),
-                UNKNOWN_STEP_REFERENCE,
-                &hint,
-                |ex| {
-                    let refs: Result<Vec<String>, Unprintable> = invalid
-                        .iter()
-                        .map(|(_, t)| ex(*t, "the referenced step name"))
-                        .collect();
-                    Ok(format!(
-                        "Step '{}' references non-existent steps: {}",
-                        ex(name, "the step name")?,
-                        refs?.join(", ")
-                    ))
-                },
-            );
+            let hint =
+                format!("A 'previous_response' part must name a top-level step; known steps: {}", known_names(&names));
+            self.push_fmt(&prompt_path.index(first).key("step"), UNKNOWN_STEP_REFERENCE, &hint, |ex| {
+                let refs: Result<Vec<String>, Unprintable> =
+                    invalid.iter().map(|(_, t)| ex(*t, "the referenced step name")).collect();
+                Ok(format!("Step '{}' references non-existent steps: {}", ex(name, "the step name")?, refs?.join(", ")))
+            });
         }
     }
 
@@ -414,16 +374,8 @@ impl Checker<'_> {
 /// The step names for a hint, as the user wrote them.
 fn known_names(names: &[&Node]) -> String {
     let shown: Vec<String> = names.iter().take(12).map(|n| lenient(Some(n))).collect();
-    let more = if names.len() > shown.len() {
-        ", …"
-    } else {
-        ""
-    };
-    if shown.is_empty() {
-        "none".into()
-    } else {
-        format!("{}{more}", shown.join(", "))
-    }
+    let more = if names.len() > shown.len() { ", …" } else { "" };
+    if shown.is_empty() { "none".into() } else { format!("{}{more}", shown.join(", ")) }
 }
 
 fn capitalize(s: &str) -> String {

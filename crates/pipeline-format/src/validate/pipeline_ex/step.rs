@@ -39,10 +39,7 @@ impl Checker<'_> {
             );
             return StepOutcome::default();
         }
-        let mut outcome = StepOutcome {
-            readable: true,
-            prompt_reported: false,
-        };
+        let mut outcome = StepOutcome { readable: true, prompt_reported: false };
         let name = step.get("name");
         // B10.
         if step.get_non_null("name").is_none() {
@@ -63,12 +60,7 @@ impl Checker<'_> {
     }
 
     /// B11–B12: returns the type when the loader accepts it.
-    fn step_type<'s>(
-        &mut self,
-        step: &'s Node,
-        name: Option<&Node>,
-        path: &Path,
-    ) -> Option<&'s str> {
+    fn step_type<'s>(&mut self, step: &'s Node, name: Option<&Node>, path: &Path) -> Option<&'s str> {
         let type_path = path.key("type");
         let allow = self.allow_test_types;
         let supported = super::supported_types_text(allow);
@@ -82,10 +74,7 @@ impl Checker<'_> {
             });
             return None;
         };
-        if let Some(t) = ty
-            .as_str()
-            .filter(|t| super::is_supported_step_type(t, allow))
-        {
+        if let Some(t) = ty.as_str().filter(|t| super::is_supported_step_type(t, allow)) {
             return Some(t);
         }
         let (code, hint) = match ty.as_str() {
@@ -97,10 +86,7 @@ impl Checker<'_> {
                     .to_string(),
             ),
             Some(t) => (INVALID_STEP_TYPE, invalid_type_hint(t, &supported)),
-            None => (
-                INVALID_STEP_TYPE,
-                format!("'type' is {}; write one of: {supported}", ty.type_name()),
-            ),
+            None => (INVALID_STEP_TYPE, format!("'type' is {}; write one of: {supported}", ty.type_name())),
         };
         self.push_fmt(&type_path, code, &hint, |ex| {
             Ok(format!(
@@ -162,12 +148,7 @@ impl Checker<'_> {
                         &opts_path.key("async_streaming"),
                         ASYNC_STREAMING_NOT_BOOLEAN,
                         "Write 'async_streaming: true' or 'async_streaming: false' (unquoted)",
-                        |ex| {
-                            Ok(format!(
-                                "Step '{}' async_streaming must be a boolean",
-                                ex(name, "the step name")?
-                            ))
-                        },
+                        |ex| Ok(format!("Step '{}' async_streaming must be a boolean", ex(name, "the step name")?)),
                     );
                     false
                 }
@@ -177,48 +158,25 @@ impl Checker<'_> {
             return;
         }
         if let Some(handler) = opts.get_non_null("stream_handler")
-            && !handler
-                .as_str()
-                .is_some_and(|h| STREAM_HANDLERS.contains(&h))
+            && !handler.as_str().is_some_and(|h| STREAM_HANDLERS.contains(&h))
         {
             let list = STREAM_HANDLERS.join(", ");
             let hint = format!("Use one of: {list}");
-            self.push_fmt(
-                &opts_path.key("stream_handler"),
-                ASYNC_STREAMING_INVALID_HANDLER,
-                &hint,
-                |ex| {
-                    Ok(format!(
-                        "Step '{}' stream_handler must be one of: {list}",
-                        ex(name, "the step name")?
-                    ))
-                },
-            );
+            self.push_fmt(&opts_path.key("stream_handler"), ASYNC_STREAMING_INVALID_HANDLER, &hint, |ex| {
+                Ok(format!("Step '{}' stream_handler must be one of: {list}", ex(name, "the step name")?))
+            });
         }
         if let Some(size) = opts.get_non_null("stream_buffer_size") {
             let size_path = opts_path.key("stream_buffer_size");
             let hint = "Use a whole number greater than 0, e.g. 'stream_buffer_size: 100'";
             match size.kind {
                 NodeKind::Int(n) if n > 0 => {}
-                NodeKind::Int(0) => {
-                    self.push_fmt(&size_path, ASYNC_STREAMING_BUFFER_SIZE_ZERO, hint, |ex| {
-                        Ok(format!(
-                            "Step '{}' stream_buffer_size must be positive, got: 0",
-                            ex(name, "the step name")?
-                        ))
-                    })
-                }
-                _ => self.push_fmt(
-                    &size_path,
-                    ASYNC_STREAMING_BUFFER_SIZE_INVALID,
-                    hint,
-                    |ex| {
-                        Ok(format!(
-                            "Step '{}' stream_buffer_size must be a positive integer",
-                            ex(name, "the step name")?
-                        ))
-                    },
-                ),
+                NodeKind::Int(0) => self.push_fmt(&size_path, ASYNC_STREAMING_BUFFER_SIZE_ZERO, hint, |ex| {
+                    Ok(format!("Step '{}' stream_buffer_size must be positive, got: 0", ex(name, "the step name")?))
+                }),
+                _ => self.push_fmt(&size_path, ASYNC_STREAMING_BUFFER_SIZE_INVALID, hint, |ex| {
+                    Ok(format!("Step '{}' stream_buffer_size must be a positive integer", ex(name, "the step name")?))
+                }),
             }
         }
     }
@@ -268,10 +226,7 @@ impl Checker<'_> {
                 "Wrap the text in a static part: 'prompt:' / '  - type: static' / '    content: |' followed by the text"
                     .to_string()
             } else {
-                format!(
-                    "'prompt' is {}; make it a list of parts, each with a 'type'",
-                    prompt.type_name()
-                )
+                format!("'prompt' is {}; make it a list of parts, each with a 'type'", prompt.type_name())
             };
             self.push_fmt(&prompt_path, PROMPT_NOT_LIST, &hint, |ex| {
                 Ok(format!(
@@ -296,32 +251,18 @@ impl Checker<'_> {
         }
         let ty = part.get_non_null("type");
         let (field, code, kind) = match ty.and_then(Node::as_str) {
-            Some("static") => (
-                "content",
-                PROMPT_PART_MISSING_CONTENT,
-                "static prompt part without content",
-            ),
-            Some("file") => (
-                "path",
-                PROMPT_PART_MISSING_PATH,
-                "file prompt part without path",
-            ),
-            Some("previous_response") => (
-                "step",
-                PROMPT_PART_MISSING_STEP,
-                "previous_response prompt part missing 'step' field",
-            ),
+            Some("static") => ("content", PROMPT_PART_MISSING_CONTENT, "static prompt part without content"),
+            Some("file") => ("path", PROMPT_PART_MISSING_PATH, "file prompt part without path"),
+            Some("previous_response") => {
+                ("step", PROMPT_PART_MISSING_STEP, "previous_response prompt part missing 'step' field")
+            }
             // The two session types: message text reconstructed in the style of the previous_response one.
-            Some("session_context") => (
-                "session_id",
-                PROMPT_PART_MISSING_SESSION_ID,
-                "session_context prompt part missing 'session_id' field",
-            ),
-            Some("claude_continue") => (
-                "session_id",
-                PROMPT_PART_MISSING_SESSION_ID,
-                "claude_continue prompt part missing 'session_id' field",
-            ),
+            Some("session_context") => {
+                ("session_id", PROMPT_PART_MISSING_SESSION_ID, "session_context prompt part missing 'session_id' field")
+            }
+            Some("claude_continue") => {
+                ("session_id", PROMPT_PART_MISSING_SESSION_ID, "claude_continue prompt part missing 'session_id' field")
+            }
             _ if ty.is_none() => {
                 self.push_fmt(
                     &path.key("type"),
@@ -347,9 +288,7 @@ impl Checker<'_> {
         if part.get_non_null(field).is_none() {
             let hint = match field {
                 "content" => "Add 'content: \"...\"' with the text of this part",
-                "path" => {
-                    "Add 'path: path/to/file' (relative to the directory pipeline_ex runs in)"
-                }
+                "path" => "Add 'path: path/to/file' (relative to the directory pipeline_ex runs in)",
                 "step" => "Add 'step: <name of an earlier step>' whose result this part inserts",
                 _ => "Add 'session_id: ...' naming the Claude session",
             };
@@ -372,10 +311,7 @@ impl Checker<'_> {
                 functions.type_name()
             );
             self.push_fmt(&functions_path, FUNCTIONS_NOT_LIST, &hint, |ex| {
-                Ok(format!(
-                    "Step '{}' functions must be a list",
-                    ex(name, "the step name")?
-                ))
+                Ok(format!("Step '{}' functions must be a list", ex(name, "the step name")?))
             });
             return;
         };
@@ -427,11 +363,8 @@ fn unsupported_hint(t: &str) -> String {
 
 /// For an unknown type: the closest supported one when it looks like a typo, else the list.
 fn invalid_type_hint(t: &str, supported: &str) -> String {
-    let closest = supported
-        .split(", ")
-        .map(|s| (edit_distance(t, s), s))
-        .min()
-        .filter(|(d, s)| *d <= 2.max(s.len() / 4));
+    let closest =
+        supported.split(", ").map(|s| (edit_distance(t, s), s)).min().filter(|(d, s)| *d <= 2.max(s.len() / 4));
     match closest {
         Some((_, s)) => format!("Did you mean '{s}'? Supported types: {supported}"),
         None => format!("Use one of: {supported}"),

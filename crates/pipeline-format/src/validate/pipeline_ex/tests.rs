@@ -26,28 +26,11 @@ struct Case {
 }
 
 const fn pass(what: &'static str, yaml: &'static str) -> Case {
-    Case {
-        what,
-        yaml,
-        test_env: false,
-        first: None,
-        at: None,
-    }
+    Case { what, yaml, test_env: false, first: None, at: None }
 }
 
-const fn fail(
-    what: &'static str,
-    yaml: &'static str,
-    code: &'static str,
-    fragment: &'static str,
-) -> Case {
-    Case {
-        what,
-        yaml,
-        test_env: false,
-        first: Some((code, fragment)),
-        at: None,
-    }
+const fn fail(what: &'static str, yaml: &'static str, code: &'static str, fragment: &'static str) -> Case {
+    Case { what, yaml, test_env: false, first: Some((code, fragment)), at: None }
 }
 
 impl Case {
@@ -64,41 +47,12 @@ impl Case {
 
 /// §5.5, BASEVAL column, row by row (C = a `loader-crash-*` error here).
 const EDGE_CASES: &[Case] = &[
-    fail(
-        "root is a list",
-        "- a\n- b\n",
-        LOADER_CRASH_ROOT_NOT_MAPPING,
-        "would crash",
-    )
-    .at(1, 1),
-    fail(
-        "root is a scalar",
-        "hello\n",
-        LOADER_CRASH_ROOT_NOT_MAPPING,
-        "is a string, not a mapping",
-    ),
-    fail(
-        "workflow is a string",
-        "workflow: abc\n",
-        LOADER_CRASH_WORKFLOW_NOT_MAPPING,
-        "would crash",
-    )
-    .at(1, 11),
-    fail(
-        "empty file",
-        "",
-        MISSING_WORKFLOW,
-        "Configuration missing required 'workflow' section",
-    )
-    .at(1, 1),
-    pass(
-        "workflow name 123",
-        "workflow:\n  name: 123\n  steps:\n    - {name: a, type: set_variable}\n",
-    ),
-    pass(
-        "empty names are names",
-        "workflow:\n  name: ''\n  steps:\n    - {name: '', type: set_variable}\n",
-    ),
+    fail("root is a list", "- a\n- b\n", LOADER_CRASH_ROOT_NOT_MAPPING, "would crash").at(1, 1),
+    fail("root is a scalar", "hello\n", LOADER_CRASH_ROOT_NOT_MAPPING, "is a string, not a mapping"),
+    fail("workflow is a string", "workflow: abc\n", LOADER_CRASH_WORKFLOW_NOT_MAPPING, "would crash").at(1, 11),
+    fail("empty file", "", MISSING_WORKFLOW, "Configuration missing required 'workflow' section").at(1, 1),
+    pass("workflow name 123", "workflow:\n  name: 123\n  steps:\n    - {name: a, type: set_variable}\n"),
+    pass("empty names are names", "workflow:\n  name: ''\n  steps:\n    - {name: '', type: set_variable}\n"),
     fail(
         "steps is a mapping",
         "workflow:\n  name: w\n  steps: {a: 1}\n",
@@ -106,72 +60,19 @@ const EDGE_CASES: &[Case] = &[
         "missing required 'steps' array",
     )
     .at(3, 10),
-    fail(
-        "steps is null",
-        "workflow:\n  name: w\n  steps:\n",
-        MISSING_STEPS,
-        "missing required 'steps' array",
-    )
-    .at(3, 3),
-    fail(
-        "steps is empty",
-        "workflow:\n  name: w\n  steps: []\n",
-        EMPTY_STEPS,
-        "must contain at least one step",
-    ),
-    fail(
-        "step entry is a string",
-        wf!("    - just_a_string"),
-        LOADER_CRASH_STEP_NOT_MAPPING,
-        "is a string",
-    )
-    .at(4, 7),
-    fail(
-        "step entry is null",
-        wf!("    -"),
-        STEP_MISSING_NAME,
-        "Step missing required 'name' field",
-    ),
-    pass(
-        "duplicate step names",
-        wf!(
-            "    - {name: a, type: set_variable}",
-            "    - {name: a, type: set_variable}"
-        ),
-    ),
-    fail(
-        "type switch",
-        wf!("    - {name: a, type: switch}"),
-        UNSUPPORTED_STEP_TYPE,
-        "has invalid type 'switch'",
-    )
-    .at(4, 23),
-    fail(
-        "type 5",
-        wf!("    - {name: a, type: 5}"),
-        INVALID_STEP_TYPE,
-        "Step 'a' has invalid type '5'",
-    ),
-    fail(
-        "step without name",
-        wf!("    - {type: set_variable}"),
-        STEP_MISSING_NAME,
-        "missing required 'name'",
-    )
-    .at(4, 7),
-    fail(
-        "step without type",
-        wf!("    - {name: a}"),
-        STEP_MISSING_TYPE,
-        "Step 'a' missing required 'type' field",
-    ),
+    fail("steps is null", "workflow:\n  name: w\n  steps:\n", MISSING_STEPS, "missing required 'steps' array").at(3, 3),
+    fail("steps is empty", "workflow:\n  name: w\n  steps: []\n", EMPTY_STEPS, "must contain at least one step"),
+    fail("step entry is a string", wf!("    - just_a_string"), LOADER_CRASH_STEP_NOT_MAPPING, "is a string").at(4, 7),
+    fail("step entry is null", wf!("    -"), STEP_MISSING_NAME, "Step missing required 'name' field"),
+    pass("duplicate step names", wf!("    - {name: a, type: set_variable}", "    - {name: a, type: set_variable}")),
+    fail("type switch", wf!("    - {name: a, type: switch}"), UNSUPPORTED_STEP_TYPE, "has invalid type 'switch'")
+        .at(4, 23),
+    fail("type 5", wf!("    - {name: a, type: 5}"), INVALID_STEP_TYPE, "Step 'a' has invalid type '5'"),
+    fail("step without name", wf!("    - {type: set_variable}"), STEP_MISSING_NAME, "missing required 'name'").at(4, 7),
+    fail("step without type", wf!("    - {name: a}"), STEP_MISSING_TYPE, "Step 'a' missing required 'type' field"),
     fail(
         "prompt part is a string",
-        wf!(
-            "    - name: a",
-            "      type: claude",
-            "      prompt: [hello]"
-        ),
+        wf!("    - name: a", "      type: claude", "      prompt: [hello]"),
         LOADER_CRASH_PROMPT_PART_NOT_MAPPING,
         "would crash",
     )
@@ -273,10 +174,7 @@ const EDGE_CASES: &[Case] = &[
         CLAUDE_BATCH_MISSING_PROMPT_OR_TASKS,
         "Step 'a' of type 'claude_batch' must have either 'prompt' or 'tasks' field",
     ),
-    pass(
-        "claude_batch with tasks only",
-        wf!("    - {name: a, type: claude_batch, tasks: [{prompt: hi}]}"),
-    ),
+    pass("claude_batch with tasks only", wf!("    - {name: a, type: claude_batch, tasks: [{prompt: hi}]}")),
     fail(
         "set_variable with a string prompt",
         wf!("    - {name: a, type: set_variable, prompt: oops}"),
@@ -304,18 +202,11 @@ const EDGE_CASES: &[Case] = &[
     ),
     pass(
         "for_loop body with a nonsense type",
-        wf!(
-            "    - {name: a, type: for_loop, iterator: x, data_source: d, steps: [{name: b, type: nonsense}]}"
-        ),
+        wf!("    - {name: a, type: for_loop, iterator: x, data_source: d, steps: [{name: b, type: nonsense}]}"),
     ),
     fail(
         "claude with a string prompt",
-        wf!(
-            "    - name: a",
-            "      type: claude",
-            "      prompt: |",
-            "        hi"
-        ),
+        wf!("    - name: a", "      type: claude", "      prompt: |", "        hi"),
         PROMPT_NOT_LIST,
         "Step 'a' prompt must be an array of prompt parts",
     )
@@ -356,14 +247,8 @@ const EDGE_CASES: &[Case] = &[
         PROMPT_PART_MISSING_TYPE,
         "Step 'a' has prompt part without type",
     ),
-    pass(
-        "static with content 5",
-        wf!("    - {name: a, type: claude, prompt: [{type: static, content: 5}]}"),
-    ),
-    pass(
-        "empty prompt list",
-        wf!("    - {name: a, type: claude, prompt: []}"),
-    ),
+    pass("static with content 5", wf!("    - {name: a, type: claude, prompt: [{type: static, content: 5}]}")),
+    pass("empty prompt list", wf!("    - {name: a, type: claude, prompt: []}")),
     pass(
         "integer step name referenced by integer step",
         wf!(
@@ -371,14 +256,8 @@ const EDGE_CASES: &[Case] = &[
             "    - {name: b, type: claude, prompt: [{type: previous_response, step: 1}]}"
         ),
     ),
-    pass(
-        "claude_smart preset test",
-        wf!("    - {name: a, type: claude_smart, preset: test, prompt: []}"),
-    ),
-    pass(
-        "claude_session without session_config",
-        wf!("    - {name: a, type: claude_session, prompt: []}"),
-    ),
+    pass("claude_smart preset test", wf!("    - {name: a, type: claude_smart, preset: test, prompt: []}")),
+    pass("claude_session without session_config", wf!("    - {name: a, type: claude_session, prompt: []}")),
     pass(
         "claude_robust retry_config outside ENHVAL's range",
         wf!(
@@ -389,10 +268,7 @@ const EDGE_CASES: &[Case] = &[
         "claude_extract format xml",
         wf!("    - {name: a, type: claude_extract, prompt: [], extraction_config: {format: xml}}"),
     ),
-    pass(
-        "claude_batch task with task_id only",
-        wf!("    - {name: a, type: claude_batch, tasks: [{task_id: t}]}"),
-    ),
+    pass("claude_batch task with task_id only", wf!("    - {name: a, type: claude_batch, tasks: [{task_id: t}]}")),
     pass(
         "claude output_format and permission_mode spellings",
         wf!(
@@ -416,21 +292,14 @@ const EDGE_CASES: &[Case] = &[
             "    - {name: a, type: claude, prompt: [], claude_options: {max_turns: 0, allowed_tools: Read, mcp_config: {a: 1}}}"
         ),
     ),
-    pass(
-        "condition with an unknown key",
-        wf!("    - {name: a, type: set_variable, condition: {foo: bar}}"),
-    ),
+    pass("condition with an unknown key", wf!("    - {name: a, type: set_variable, condition: {foo: bar}}")),
     fail(
         "test_echo in the normal environment",
         wf!("    - {name: a, type: test_echo}"),
         TEST_ONLY_STEP_TYPE,
         "invalid type 'test_echo'",
     ),
-    pass(
-        "test_echo in the test environment",
-        wf!("    - {name: a, type: test_echo}"),
-    )
-    .in_test_env(),
+    pass("test_echo in the test environment", wf!("    - {name: a, type: test_echo}")).in_test_env(),
 ];
 
 /// Rules B1–B19 not already covered by a §5.5 row, plus the ordering and crash-reporting behaviours.
@@ -669,20 +538,12 @@ fn run(cases: &[Case]) {
         };
         let diags = check(&doc, case.test_env);
         if let Some(d) = diags.iter().find(|d| !d.is_error() || d.hint.is_none()) {
-            failures.push(format!(
-                "{}: every diagnostic is an error with a hint: {d:?}",
-                case.what
-            ));
+            failures.push(format!("{}: every diagnostic is an error with a hint: {d:?}", case.what));
         }
         match (case.first, diags.first()) {
             (None, None) => {}
-            (None, Some(d)) => failures.push(format!(
-                "{}: expected valid, got {} {:?}",
-                case.what, d.code, d.message
-            )),
-            (Some((code, _)), None) => {
-                failures.push(format!("{}: expected {code}, got valid", case.what))
-            }
+            (None, Some(d)) => failures.push(format!("{}: expected valid, got {} {:?}", case.what, d.code, d.message)),
+            (Some((code, _)), None) => failures.push(format!("{}: expected {code}, got valid", case.what)),
             (Some((code, fragment)), Some(d)) => {
                 if d.code != code || !d.message.contains(fragment) {
                     failures.push(format!(
@@ -701,13 +562,7 @@ fn run(cases: &[Case]) {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 #[test]
@@ -730,19 +585,13 @@ fn reports_all_errors_in_loader_order() {
     );
     let doc = Document::parse(yaml).expect("parses");
     let diags = check(&doc, false);
-    let got: Vec<(&str, String)> = diags
-        .iter()
-        .map(|d| (d.code.as_str(), d.path.clone()))
-        .collect();
+    let got: Vec<(&str, String)> = diags.iter().map(|d| (d.code.as_str(), d.path.clone())).collect();
     let expected = [
         (STEP_MISSING_NAME, "workflow.steps[1].name"),
         (MISSING_PROMPT, "workflow.steps[1].prompt"),
         (UNDEFINED_FUNCTION, "workflow.steps[1].functions[0]"),
         (PROMPT_PART_MISSING_PATH, "workflow.steps[2].prompt[0].path"),
-        (
-            PROMPT_PART_MISSING_CONTENT,
-            "workflow.steps[2].prompt[1].content",
-        ),
+        (PROMPT_PART_MISSING_CONTENT, "workflow.steps[2].prompt[1].content"),
         (UNKNOWN_STEP_REFERENCE, "workflow.steps[0].prompt[0].step"),
     ];
     let expected: Vec<(&str, String)> = expected.iter().map(|(c, p)| (*c, p.to_string())).collect();
@@ -760,22 +609,10 @@ fn string_prompt_reported_once() {
 /// The unsupported-type hint says why the type is refused; the typo hint suggests the closest type.
 #[test]
 fn type_hints() {
-    let doc = Document::parse(wf!(
-        "    - {name: a, type: switch}",
-        "    - {name: b, type: gemeni}"
-    ))
-    .expect("parses");
+    let doc = Document::parse(wf!("    - {name: a, type: switch}", "    - {name: b, type: gemeni}")).expect("parses");
     let diags = check(&doc, false);
     let hints: Vec<&str> = diags.iter().filter_map(|d| d.hint.as_deref()).collect();
     assert_eq!(hints.len(), 2, "{diags:?}");
-    assert!(
-        hints[0].contains("documentation") && hints[0].contains("do not support"),
-        "{}",
-        hints[0]
-    );
-    assert!(
-        hints[1].starts_with("Did you mean 'gemini'?"),
-        "{}",
-        hints[1]
-    );
+    assert!(hints[0].contains("documentation") && hints[0].contains("do not support"), "{}", hints[0]);
+    assert!(hints[1].starts_with("Did you mean 'gemini'?"), "{}", hints[1]);
 }
