@@ -21,8 +21,10 @@ pub mod error;
 pub mod history;
 pub mod order;
 pub mod steps;
+pub mod summary;
 
 pub use doc::{PipelineDoc, StepRef};
 pub use edit::Place;
 pub use error::DocError;
 pub use loro;
+pub use summary::{Summary, summarize};

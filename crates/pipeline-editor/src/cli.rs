@@ -42,6 +42,140 @@ pub enum Command {
     ///
     /// Prints the new YAML on stdout, or with --in-place replaces the file atomically.
     Patch(PatchArgs),
+    /// Run the editor server (HTTP API; the web app comes later).
+    ///
+    /// With no users yet, creates a local owner and a team and prints a one-time sign-in link.
+    Serve(ServeArgs),
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import pipeline files (or folders of them) into the store.
+    ///
+    /// Pipelines with validation errors are imported with a note; text that is not YAML is refused.
+    Import(ImportArgs),
+    /// Export every pipeline as one YAML file, keeping original file names.
+    Export(ExportArgs),
+}
+
+/// Where the data lives: `--data DIR` (SQLite) or `--database-url URL` (PostgreSQL).
+#[derive(Debug, Args, Clone, Default)]
+pub struct StoreArgs {
+    /// Data folder holding the SQLite database [default: the user's data folder/pipeline-editor].
+    #[arg(long, value_name = "DIR", conflicts_with = "database_url")]
+    pub data: Option<PathBuf>,
+
+    /// A PostgreSQL URL (`postgres://…`) instead of the SQLite data folder.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Mark session cookies `Secure` (set this when users reach the server over https).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (or add an existing one to a team) and print a one-time sign-in link.
+    Create(UserCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// The user's email (their login).
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    /// Display name.
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Team to add the user to, created if needed.
+    #[arg(long, default_value = "Local")]
+    pub team: String,
+
+    /// Role in the team [default: owner for a new team, member otherwise].
+    #[arg(long, value_enum)]
+    pub role: Option<RoleArg>,
+
+    /// Read a password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Owner,
+    Admin,
+    Member,
+    Viewer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; the token is the last line of the output.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// The user's email.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    /// A name to recognise the token by.
+    #[arg(long, default_value = "command line")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Files or folders (searched recursively for *.yaml and *.yml).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Team that owns the imported pipelines, created if needed.
+    #[arg(long, default_value = "Local")]
+    pub team: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Folder to write the YAML files to (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Only this team's pipelines (by name).
+    #[arg(long)]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
 //! `pipeline-editor`: the binary. It parses the command line, sets up logging and hands over to
-//! `commands`; everything that does work lives there and in `pipeline-format`.
+//! `commands`; everything that does work lives there, in `pipeline-format` and in `pipeline-server`.
 
 mod cli;
 mod commands;
@@ -17,6 +17,11 @@ fn main() -> ExitCode {
         cli::Command::Validate(args) => commands::validate::run(&args),
         cli::Command::Schema => commands::schema::run(),
         cli::Command::Patch(args) => commands::patch::run(&args),
+        cli::Command::Serve(args) => commands::serve::run(&args),
+        cli::Command::User { command: cli::UserCommand::Create(args) } => commands::admin::user_create(&args),
+        cli::Command::Token { command: cli::TokenCommand::Create(args) } => commands::admin::token_create(&args),
+        cli::Command::Import(args) => commands::import::run(&args),
+        cli::Command::Export(args) => commands::export::run(&args),
     };
     ExitCode::from(code)
 }

@@ -122,7 +122,12 @@ impl Node {
 
     /// The mapping entry for `key`, if this is a mapping that has it.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.as_map()?.iter().find(|e| e.key_str() == key)
+        // Keys of one length often differ in their first byte (`name` / `type`): test it before comparing all.
+        let (len, first) = (key.len(), key.as_bytes().first());
+        self.as_map()?.iter().find(|e| {
+            let k = e.key_str();
+            k.len() == len && k.as_bytes().first() == first && k == key
+        })
     }
 
     /// The value under `key`, if this is a mapping that has it.

@@ -1,8 +1,13 @@
 //! One module per subcommand. Each `run` takes its parsed arguments and returns the process exit status
 //! (see `cli::EXIT_*`); errors are reported to the user here, with the file and place concerned.
 
+pub mod admin;
+pub mod export;
+pub mod import;
 pub mod patch;
 pub mod schema;
+pub mod serve;
+pub mod store;
 pub mod validate;
 
 use std::io::{self, Write};

@@ -185,13 +185,14 @@ impl<'n> Walker<'n> {
 
     fn node(&mut self, schema: &'static Value, node: &'n Node, ann: Ann) {
         let base = static_view(schema);
+        self.node_with(schema, &base, node, ann);
+    }
+
+    /// [`Walker::node`] with the static view of `schema` already looked up.
+    fn node_with(&mut self, schema: &'static Value, base: &View<'static>, node: &'n Node, ann: Ann) {
         // `Option<T>` fields are `anyOf: [T, {type: null}]`: null needs no check, anything else is checked
         // against T directly (keeping the field's annotations) instead of resolving the branches every time.
-        if let [alts] = base.alternatives.as_slice()
-            && base.properties.is_empty()
-            && base.types.is_none()
-            && let Some(inner) = nullable_inner(alts)
-        {
+        if let Some(inner) = base.nullable {
             if node.is_null() {
                 return;
             }
@@ -199,10 +200,13 @@ impl<'n> Walker<'n> {
                 Ann { severity: ann.severity.or(base.severity), description: ann.description.or(base.description) };
             return self.node(inner, node, ann);
         }
-        let view = if base.alternatives.is_empty() {
+        let resolved: View<'static>;
+        let view: &View<'static> = if base.alternatives.is_empty() {
             base
+        } else if let Some(merged) = tagged_merged(schema, base, node).or_else(|| scalar_merged(schema, base, node)) {
+            merged
         } else {
-            let mut view = base.into_owned();
+            let mut view = base.clone();
             match view.resolve(self.root, node, 0) {
                 Ok(()) => {}
                 Err(Mismatch::Type) => {
@@ -215,13 +219,14 @@ impl<'n> Walker<'n> {
                     return;
                 }
             }
-            Cow::Owned(view)
+            resolved = view;
+            &resolved
         };
         if let Some(types) = &view.types
-            && !types.iter().any(|t| type_accepts(t, node))
+            && !view.accepts_type(node)
         {
             let expected = describe_types(types);
-            self.push(self.here(), Kind::WrongType { expected, found: node.type_name() }, &view, ann);
+            self.push(self.here(), Kind::WrongType { expected, found: node.type_name() }, view, ann);
             return;
         }
         if let Some(allowed) = view.enum_values
@@ -232,14 +237,14 @@ impl<'n> Walker<'n> {
                 allowed: allowed.iter().map(value_text).collect(),
                 open: false,
             };
-            self.push(self.here(), kind, &view, ann);
+            self.push(self.here(), kind, view, ann);
             return;
         }
         if let Some(c) = view.const_value
             && !scalar_eq(node, c)
         {
             let kind = Kind::InvalidValue { value: node.display_scalar(), allowed: vec![value_text(c)], open: false };
-            self.push(self.here(), kind, &view, ann);
+            self.push(self.here(), kind, view, ann);
             return;
         }
         if let Some(known) = view.open_enum {
@@ -248,17 +253,17 @@ impl<'n> Walker<'n> {
                 allowed: known.iter().map(value_text).collect(),
                 open: true,
             };
-            self.push(self.here(), kind, &view, ann);
+            self.push(self.here(), kind, view, ann);
         }
         match &node.kind {
-            NodeKind::Int(i) => self.range(*i as f64, node, &view, ann),
-            NodeKind::Float(f) => self.range(*f, node, &view, ann),
-            NodeKind::Map(entries) => self.map(&view, node, entries),
+            NodeKind::Int(i) => self.range(*i as f64, node, view, ann),
+            NodeKind::Float(f) => self.range(*f, node, view, ann),
+            NodeKind::Map(entries) => self.map(view, node, entries),
             NodeKind::Seq(items) => {
                 if let Some(min) = view.min_items
                     && (items.len() as u64) < min
                 {
-                    self.push(self.here(), Kind::TooFewItems { min }, &view, ann);
+                    self.push(self.here(), Kind::TooFewItems { min }, view, ann);
                 }
                 if let Some(item_schema) = view.items {
                     for (i, item) in items.iter().enumerate() {
@@ -287,26 +292,35 @@ impl<'n> Walker<'n> {
     }
 
     fn map(&mut self, view: &View<'static>, node: &'n Node, entries: &'n [crate::node::Entry]) {
-        let mut required: Vec<&str> = view.required.clone();
+        // The required keys, each once, in order (own, then those of the `if`/`then` conditions that hold).
+        let mut extra: Vec<&str> = Vec::new();
         for (cond, then) in &view.conditionals {
             if condition_holds(cond, node) {
-                required.extend(static_view(then).required.iter().copied());
+                extra.extend(static_view(then).required.iter().copied());
             }
         }
-        let mut seen_required = Vec::new();
-        for r in required {
-            if seen_required.contains(&r) {
-                continue;
+        let owned: Vec<&str>;
+        let seen_required: &[&str] = if extra.is_empty() && !has_duplicates(&view.required) {
+            &view.required
+        } else {
+            let mut unique = Vec::with_capacity(view.required.len() + extra.len());
+            for r in view.required.iter().chain(&extra) {
+                if !unique.contains(r) {
+                    unique.push(*r);
+                }
             }
-            seen_required.push(r);
+            owned = unique;
+            &owned
+        };
+        for &r in seen_required {
             if node.get_non_null(r).is_none() {
                 self.push(self.child(r), Kind::MissingRequired, &View::default(), Ann::default());
             }
         }
         for e in entries {
             let key = e.key_str();
-            match view.properties.iter().find(|(k, _)| *k == key) {
-                Some((_, prop)) => {
+            match view.property(key) {
+                Some(prop) => {
                     let pv = static_view(prop);
                     if let Some(hint) = pv.ignored
                         && self.mode == Mode::Lint
@@ -319,7 +333,7 @@ impl<'n> Walker<'n> {
                         continue;
                     }
                     self.stack.push(Part::Key(key));
-                    self.node(prop, &e.value, Ann::default());
+                    self.node_with(prop, &pv, &e.value, Ann::default());
                     self.stack.pop();
                 }
                 None => {
@@ -348,8 +362,9 @@ impl<'n> Walker<'n> {
 
 /// For `[T, {type: null}]` (either order), T.
 fn nullable_inner(alts: &'static [Value]) -> Option<&'static Value> {
-    let is_null =
-        |v: &Value| v.as_object().is_some_and(|o| o.len() == 1 && o.get("type") == Some(&Value::from("null")));
+    let is_null = |v: &Value| {
+        v.as_object().is_some_and(|o| o.len() == 1 && o.get("type").and_then(Value::as_str) == Some("null"))
+    };
     match alts {
         [a, b] if is_null(b) => Some(a),
         [a, b] if is_null(a) => Some(b),
@@ -385,7 +400,17 @@ struct View<'s> {
     alternatives: Vec<&'s [Value]>,
     /// Set when the node matched a plain-string branch next to an enum branch it did not match.
     open_enum: Option<&'s [Value]>,
+    /// `properties` by key, for the cached views that have many (see [`View::indexed`]); `None` otherwise.
+    property_index: Option<KeyMap<'s, usize>>,
+    /// `types` as a set of [`type_bit`]s, on the cached views (see [`View::indexed`]); `None` otherwise.
+    type_mask: Option<u8>,
+    /// For an `Option<T>` wrapper (`anyOf: [T, {type: null}]` and no own `properties` or `type`): T. Set on the
+    /// cached views only.
+    nullable: Option<&'s Value>,
 }
+
+/// Views with at least this many properties get a [`View::property_index`]; below it a scan is as fast.
+const INDEX_MIN_PROPERTIES: usize = 8;
 
 impl<'s> View<'s> {
     /// Merges `schema` (and what it refers to) into this view; `anyOf`/`oneOf` are queued for [`View::resolve`].
@@ -394,6 +419,8 @@ impl<'s> View<'s> {
         if depth > MAX_SCHEMA_DEPTH {
             return;
         }
+        self.property_index = None;
+        self.type_mask = None;
         // One pass over the (few) keys of the object: probing each keyword with a hash lookup costs far more.
         let mut reference = None;
         let mut all_of = None;
@@ -468,6 +495,8 @@ impl<'s> View<'s> {
 
     /// Chooses, for every queued `anyOf`/`oneOf`, the branch `node` belongs to, and merges it.
     fn merge(&mut self, other: &View<'s>) {
+        self.property_index = None;
+        self.type_mask = None;
         if self.types.is_none() {
             self.types.clone_from(&other.types);
         }
@@ -499,8 +528,33 @@ impl<'s> View<'s> {
         self.open_enum = self.open_enum.or(other.open_enum);
     }
 
+    /// The schema of property `key`.
+    fn property(&self, key: &str) -> Option<&'s Value> {
+        match &self.property_index {
+            Some(index) => index.get(key).and_then(|&i| self.properties.get(i)).map(|&(_, v)| v),
+            None => self.properties.iter().find(|(k, _)| *k == key).map(|&(_, v)| v),
+        }
+    }
+
+    /// This view with its lookup aids: a [`View::property_index`] when it has many properties (the first of a
+    /// repeated key wins, as in the scan) and the [`View::type_mask`]. `collect` and `merge` drop them.
+    fn indexed(mut self) -> Self {
+        self.type_mask = self.types.as_ref().map(|ts| ts.iter().fold(0, |mask, t| mask | type_bit(t)));
+        if self.properties.len() >= INDEX_MIN_PROPERTIES {
+            let mut index = KeyMap::with_capacity_and_hasher(self.properties.len(), Default::default());
+            for (i, (k, _)) in self.properties.iter().enumerate() {
+                index.entry(*k).or_insert(i);
+            }
+            self.property_index = Some(index);
+        }
+        self
+    }
+
     fn accepts_type(&self, node: &Node) -> bool {
-        self.types.as_ref().is_none_or(|ts| ts.iter().any(|t| type_accepts(t, node)))
+        match (self.type_mask, &self.types) {
+            (Some(mask), Some(_)) => mask & node_type_bit(node) != 0,
+            (_, types) => types.as_ref().is_none_or(|ts| ts.iter().any(|t| type_accepts(t, node))),
+        }
     }
 
     /// Whether the node's value satisfies this view's `enum` / `const` (true when it has neither).
@@ -546,6 +600,81 @@ type AddressMap<T> = HashMap<usize, T, BuildHasherDefault<AddressHasher>>;
 struct Cache {
     views: AddressMap<View<'static>>,
     tags: AddressMap<Tagged>,
+    /// For a schema object whose only `anyOf`/`oneOf` is tagged: its view already merged with each branch (in
+    /// [`Tagged::branches`] order), as [`View::resolve`] would merge it; `None` for a branch that has
+    /// alternatives of its own (resolved per node).
+    merged: AddressMap<Vec<Option<View<'static>>>>,
+    /// For a schema object whose only `anyOf`/`oneOf` has branches without alternatives of their own: how a
+    /// scalar picks its branch (see [`scalar_merged`]).
+    scalar_plans: AddressMap<ScalarPlan>,
+    /// Every `if` schema of an `if`/`then`, compiled (see [`condition_holds`]).
+    conditions: AddressMap<Condition>,
+}
+
+/// How [`choose`] picks the branch of a scalar among branches that have no alternatives of their own: it
+/// depends only on the node's type (which branches accept it) and on which `enum`/`const` the value fits.
+struct ScalarPlan {
+    /// The branches' own views, to test `enum`/`const`.
+    branches: Vec<View<'static>>,
+    /// The schema's view merged with each branch, as [`View::resolve`] merges it.
+    merged: Vec<View<'static>>,
+    /// Per [`kind_class`].
+    classes: [ClassPlan; KIND_CLASSES],
+}
+
+#[derive(Default)]
+struct ClassPlan {
+    /// The branches that accept this type and have an `enum`/`const`, in branch order: the first whose value
+    /// fits is chosen.
+    valued: Vec<usize>,
+    /// The merged view when none fits: the first branch without `enum`/`const` (an "open enum" when an
+    /// `enum` branch was passed over), else the first accepting branch; `None` when no branch accepts the
+    /// type (the general path reports it).
+    fallback: Option<View<'static>>,
+}
+
+/// Scalar kinds that `type` tells apart: null, boolean, integer, finite number, other number, string.
+const KIND_CLASSES: usize = 6;
+
+fn kind_class(node: &Node) -> Option<usize> {
+    Some(match node.kind {
+        NodeKind::Null => 0,
+        NodeKind::Bool(_) => 1,
+        NodeKind::Int(_) => 2,
+        NodeKind::Float(f) if f.is_finite() => 3,
+        NodeKind::Float(_) => 4,
+        NodeKind::Str(_) => 5,
+        NodeKind::Seq(_) | NodeKind::Map(_) => return None,
+    })
+}
+
+/// An `if` schema of `properties` with `const` and `required`.
+struct Condition {
+    /// (key, const) of the properties that have a `const`.
+    consts: Vec<(&'static str, &'static Value)>,
+    required: Vec<&'static str>,
+}
+
+impl Condition {
+    fn compile(cond: &'static Value) -> Condition {
+        let consts = cond
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|props| props.iter().filter_map(|(k, s)| Some((k.as_str(), s.get("const")?))).collect())
+            .unwrap_or_default();
+        let required = cond
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|req| req.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        Condition { consts, required }
+    }
+
+    fn holds(&self, node: &Node) -> bool {
+        // Absent properties satisfy `properties`; `required` decides presence.
+        self.consts.iter().all(|(k, c)| node.get(k).is_none_or(|n| scalar_eq(n, c)))
+            && self.required.iter().all(|k| node.get(k).is_some())
+    }
 }
 
 /// A `oneOf` whose branches each carry `properties.<key>.const` (a serde internally tagged enum).
@@ -574,7 +703,38 @@ fn fill_cache(root: &'static Value, v: &'static Value, cache: &mut Cache) {
         Value::Object(o) => {
             let mut view = View::default();
             view.collect(root, v, 0);
-            cache.views.insert(v as *const Value as usize, view);
+            if let [alts] = view.alternatives.as_slice() {
+                if view.properties.is_empty() && view.types.is_none() {
+                    view.nullable = nullable_inner(alts);
+                }
+                if let Some(t) = tagged(alts) {
+                    let merged = t
+                        .branches
+                        .iter()
+                        .map(|(_, alt)| {
+                            let mut branch = View::default();
+                            branch.collect(root, alt, 0);
+                            branch.alternatives.is_empty().then(|| {
+                                let mut m = view.clone();
+                                m.alternatives.clear();
+                                m.nullable = None;
+                                m.merge(&branch);
+                                m.indexed()
+                            })
+                        })
+                        .collect();
+                    cache.merged.insert(v as *const Value as usize, merged);
+                }
+                if view.nullable.is_none()
+                    && let Some(plan) = scalar_plan(root, &view, alts)
+                {
+                    cache.scalar_plans.insert(v as *const Value as usize, plan);
+                }
+            }
+            for &(cond, _) in &view.conditionals {
+                cache.conditions.entry(cond as *const Value as usize).or_insert_with(|| Condition::compile(cond));
+            }
+            cache.views.insert(v as *const Value as usize, view.indexed());
             o.values().for_each(|c| fill_cache(root, c, cache));
         }
         Value::Array(items) => {
@@ -587,10 +747,122 @@ fn fill_cache(root: &'static Value, v: &'static Value, cache: &mut Cache) {
     }
 }
 
+/// The [`ScalarPlan`] of a view whose only alternatives are `alts`, when no branch has alternatives itself.
+fn scalar_plan(root: &'static Value, base: &View<'static>, alts: &'static [Value]) -> Option<ScalarPlan> {
+    let branches: Vec<View<'static>> = alts
+        .iter()
+        .map(|a| {
+            let mut v = View::default();
+            v.collect(root, a, 0);
+            v
+        })
+        .collect();
+    if branches.iter().any(|b| !b.alternatives.is_empty()) {
+        return None;
+    }
+    let merge = |branch: &View<'static>| {
+        let mut m = base.clone();
+        m.alternatives.clear();
+        m.nullable = None;
+        m.merge(branch);
+        m.indexed()
+    };
+    let merged: Vec<View<'static>> = branches.iter().map(merge).collect();
+    let samples = [
+        NodeKind::Null,
+        NodeKind::Bool(false),
+        NodeKind::Int(0),
+        NodeKind::Float(0.5),
+        NodeKind::Float(f64::INFINITY),
+        NodeKind::Str(String::new()),
+    ];
+    // One sample node per `kind_class`, in its order.
+    let mut classes: [ClassPlan; KIND_CLASSES] = Default::default();
+    for (class, kind) in classes.iter_mut().zip(samples) {
+        let sample = Node { kind, span: Default::default(), style: crate::node::Style::Plain, raw: String::new() };
+        let candidates: Vec<usize> = (0..branches.len()).filter(|&i| branches[i].accepts_type(&sample)).collect();
+        class.valued = candidates.iter().copied().filter(|&i| branches[i].has_value_constraint()).collect();
+        class.fallback = match candidates.iter().find(|&&i| !branches[i].has_value_constraint()) {
+            Some(&i) => {
+                let enum_branch = class.valued.first().and_then(|&j| branches[j].enum_values);
+                let mut branch = branches[i].clone();
+                if branch.open_enum.is_none() && enum_branch.is_some() {
+                    branch.open_enum = enum_branch;
+                }
+                Some(merge(&branch))
+            }
+            None => candidates.first().map(|&i| merged[i].clone()),
+        };
+    }
+    Some(ScalarPlan { branches, merged, classes })
+}
+
+/// The view of `schema` (whose static view is `base`) with the branch a scalar `node` belongs to merged in,
+/// from its [`ScalarPlan`]; `None` sends the node down the general [`View::resolve`].
+fn scalar_merged(schema: &'static Value, base: &View<'static>, node: &Node) -> Option<&'static View<'static>> {
+    if base.alternatives.len() != 1 {
+        return None;
+    }
+    let class = kind_class(node)?;
+    let plan = cache().scalar_plans.get(&(schema as *const Value as usize))?;
+    let class = plan.classes.get(class)?;
+    for &i in &class.valued {
+        if plan.branches.get(i).is_some_and(|b| b.value_fits(node)) {
+            return plan.merged.get(i);
+        }
+    }
+    class.fallback.as_ref()
+}
+
 fn tagged(alts: &'static [Value]) -> Option<Tagged> {
     let key = shallow_discriminator(alts)?;
     let branches = alts.iter().filter_map(|a| Some((a.get("properties")?.get(key)?.get("const")?, a))).collect();
     Some(Tagged { key, branches })
+}
+
+/// The view of `schema` (whose static view is `base`) merged with the branch of its tagged `oneOf` that `node`'s
+/// tag selects, when that was computed in advance; `None` sends the node down the general [`View::resolve`].
+fn tagged_merged(schema: &'static Value, base: &View<'static>, node: &Node) -> Option<&'static View<'static>> {
+    let [alts] = base.alternatives.as_slice() else { return None };
+    if !node.is_map() {
+        return None;
+    }
+    let cache = cache();
+    let t = cache.tags.get(&(alts.as_ptr() as usize))?;
+    let merged = cache.merged.get(&(schema as *const Value as usize))?;
+    let value = node.get(t.key)?;
+    let i = t.branches.iter().position(|(c, _)| scalar_eq(value, c))?;
+    merged.get(i)?.as_ref()
+}
+
+fn has_duplicates(keys: &[&str]) -> bool {
+    keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k))
+}
+
+type KeyMap<'s, T> = HashMap<&'s str, T, BuildHasherDefault<KeyHasher>>;
+
+/// A multiply-rotate hash over the key's bytes, eight at a time, for the schema's property tables (fixed keys,
+/// looked up only: document keys can miss, not collide into them).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        let word = u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59);
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// Hashes the addresses used as cache keys (a multiply is plenty for distinct pointers; SipHash is not needed).
@@ -739,7 +1011,10 @@ fn discriminator(candidates: &[Cow<'static, View<'static>>]) -> Option<&'static 
 }
 
 /// Whether an `if` schema (only `properties` with `const`, and `required`) holds for `node`.
-fn condition_holds(cond: &Value, node: &Node) -> bool {
+fn condition_holds(cond: &'static Value, node: &Node) -> bool {
+    if let Some(c) = cache().conditions.get(&(cond as *const Value as usize)) {
+        return c.holds(node);
+    }
     let props_hold = cond.get("properties").and_then(Value::as_object).is_none_or(|props| {
         props.iter().all(|(k, s)| match (s.get("const"), node.get(k)) {
             (Some(c), Some(n)) => scalar_eq(n, c),
@@ -815,6 +1090,43 @@ fn describe_types(types: &[&str]) -> String {
     }
 }
 
+/// The [`type_accepts`] test as bits: a node's bit is in the mask of the types that accept it.
+const NULL: u8 = 1;
+const BOOLEAN: u8 = 2;
+const INTEGER: u8 = 4;
+const FINITE: u8 = 8;
+const STRING: u8 = 16;
+const OBJECT: u8 = 32;
+const ARRAY: u8 = 64;
+/// A non-finite float, which no type accepts.
+const NON_FINITE: u8 = 128;
+
+fn type_bit(t: &str) -> u8 {
+    match t {
+        "null" => NULL,
+        "boolean" => BOOLEAN,
+        "integer" => INTEGER,
+        "number" => INTEGER | FINITE,
+        "string" => STRING,
+        "object" => OBJECT,
+        "array" => ARRAY,
+        _ => 0,
+    }
+}
+
+fn node_type_bit(node: &Node) -> u8 {
+    match node.kind {
+        NodeKind::Null => NULL,
+        NodeKind::Bool(_) => BOOLEAN,
+        NodeKind::Int(_) => INTEGER,
+        NodeKind::Float(f) if f.is_finite() => FINITE,
+        NodeKind::Float(_) => NON_FINITE,
+        NodeKind::Str(_) => STRING,
+        NodeKind::Map(_) => OBJECT,
+        NodeKind::Seq(_) => ARRAY,
+    }
+}
+
 fn type_accepts(t: &str, node: &Node) -> bool {
     match (t, &node.kind) {
         ("null", NodeKind::Null)
@@ -881,5 +1193,151 @@ fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::Style;
+
+    fn node(kind: NodeKind) -> Node {
+        Node { kind, span: Default::default(), style: Style::Plain, raw: String::new() }
+    }
+
+    fn samples() -> Vec<Node> {
+        [
+            NodeKind::Null,
+            NodeKind::Bool(true),
+            NodeKind::Int(-3),
+            NodeKind::Float(1.5),
+            NodeKind::Float(f64::NAN),
+            NodeKind::Float(f64::NEG_INFINITY),
+            NodeKind::Str("x".into()),
+            NodeKind::Seq(Vec::new()),
+            NodeKind::Map(Vec::new()),
+        ]
+        .into_iter()
+        .map(node)
+        .collect()
+    }
+
+    #[test]
+    fn type_bits_agree_with_type_names() {
+        for t in ["null", "boolean", "integer", "number", "string", "object", "array", "any", ""] {
+            for n in samples() {
+                assert_eq!(type_bit(t) & node_type_bit(&n) != 0, type_accepts(t, &n), "{t} {:?}", n.kind);
+            }
+        }
+    }
+
+    #[test]
+    fn kind_classes_are_told_apart_by_types() {
+        // Nodes of one class are accepted by the same types, so a plan per class is a plan per node.
+        for n in samples() {
+            let Some(class) = kind_class(&n) else { continue };
+            for m in samples() {
+                if kind_class(&m) == Some(class) {
+                    assert_eq!(node_type_bit(&n), node_type_bit(&m));
+                }
+            }
+        }
+    }
+
+    /// Every precomputed view is what the general resolution gives for the same node.
+    #[test]
+    fn precomputed_choices_match_the_general_resolution() {
+        let root = crate::schema::annotated();
+        let mut checked = 0;
+        fn walk(v: &'static Value, out: &mut Vec<&'static Value>) {
+            match v {
+                Value::Object(o) => {
+                    out.push(v);
+                    o.values().for_each(|c| walk(c, out));
+                }
+                Value::Array(a) => a.iter().for_each(|c| walk(c, out)),
+                _ => {}
+            }
+        }
+        let mut schemas = Vec::new();
+        walk(root, &mut schemas);
+        let mut tags: Vec<String> = crate::model::StepType::ALL.iter().map(|t| t.as_str().to_string()).collect();
+        tags.extend(["static", "file", "previous_response", "filter", "map", "bogus"].map(String::from));
+        let mut scalars: Vec<Node> = samples().into_iter().filter(|n| n.is_scalar()).collect();
+        for v in ["claude", "development", "json", "text", "fixed", "exponential", "warning", "csv_to_json"] {
+            scalars.push(node(NodeKind::Str(v.into())));
+        }
+        for schema in schemas {
+            let base = static_view(schema);
+            if base.alternatives.is_empty() || base.nullable.is_some() {
+                continue;
+            }
+            let mut nodes = scalars.clone();
+            for t in &tags {
+                for key in ["type", "operation", "action"] {
+                    let k = node(NodeKind::Str(key.into()));
+                    nodes.push(node(NodeKind::Map(vec![crate::node::Entry {
+                        key: k,
+                        value: node(NodeKind::Str(t.clone())),
+                    }])));
+                }
+            }
+            for n in &nodes {
+                let fast = tagged_merged(schema, &base, n).or_else(|| scalar_merged(schema, &base, n));
+                let Some(fast) = fast else { continue };
+                let mut slow = base.clone().into_owned();
+                assert!(slow.resolve(root, n, 0).is_ok(), "{schema} {:?}", n.kind);
+                assert_eq!(Summary::of(fast), Summary::of(&slow), "{schema} {:?}", n.kind);
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "only {checked} precomputed choices checked");
+    }
+
+    /// The parts of a view the walk reads (schema values by address).
+    #[derive(Debug, PartialEq)]
+    struct Summary<'s> {
+        types: Option<Vec<&'s str>>,
+        enum_values: Option<*const Value>,
+        const_value: Option<*const Value>,
+        properties: Vec<(&'s str, *const Value)>,
+        required: Vec<&'s str>,
+        additional: Option<*const Value>,
+        items: Option<*const Value>,
+        min_items: Option<u64>,
+        minimum: Option<f64>,
+        maximum: Option<f64>,
+        format: Option<&'s str>,
+        severity: Option<&'s str>,
+        description: Option<&'s str>,
+        ignored: Option<&'s str>,
+        conditionals: Vec<(*const Value, *const Value)>,
+        alternatives: usize,
+        open_enum: Option<*const Value>,
+    }
+
+    impl<'s> Summary<'s> {
+        fn of(v: &View<'s>) -> Summary<'s> {
+            let addr = |v: &Value| v as *const Value;
+            Summary {
+                types: v.types.clone(),
+                enum_values: v.enum_values.map(<[Value]>::as_ptr),
+                const_value: v.const_value.map(addr),
+                properties: v.properties.iter().map(|(k, s)| (*k, addr(s))).collect(),
+                required: v.required.clone(),
+                additional: v.additional.map(addr),
+                items: v.items.map(addr),
+                min_items: v.min_items,
+                minimum: v.minimum,
+                maximum: v.maximum,
+                format: v.format,
+                severity: v.severity,
+                description: v.description,
+                ignored: v.ignored,
+                conditionals: v.conditionals.iter().map(|(c, t)| (addr(c), addr(t))).collect(),
+                alternatives: v.alternatives.len(),
+                open_enum: v.open_enum.map(<[Value]>::as_ptr),
+            }
+        }
     }
 }

@@ -4,6 +4,8 @@
 //! text. Unlike yamerl we reject duplicate mapping keys (their meaning differs between YAML loaders, so a
 //! file that has them is ambiguous); aliases resolve to a copy of their anchor.
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as SSpan};
@@ -69,10 +71,25 @@ impl Document {
                 span: Span::new(p, p),
             });
         }
+        if let Some((byte, c)) = first_non_printable(text) {
+            let p = lines.pos(text, byte);
+            return Err(ParseError {
+                code: "yaml-syntax",
+                message: format!(
+                    "the character U+{:04X} is not allowed in YAML (only printable characters, tab and line breaks are)",
+                    c as u32
+                ),
+                line: p.line,
+                col: p.col,
+                span: Span::new(p, p),
+            });
+        }
         let mut builder = Builder::new(text, &lines);
         let root = builder.run()?;
         let has_anchors = builder.has_anchors;
-        let line_ending = if text.contains("\r\n") { LineEnding::CrLf } else { LineEnding::Lf };
+        // A byte search for `\r` first: most files have none.
+        let crlf = text.contains('\r') && text.contains("\r\n");
+        let line_ending = if crlf { LineEnding::CrLf } else { LineEnding::Lf };
         Ok(Document { text: text.to_string(), root, lines, line_ending, has_anchors })
     }
 
@@ -85,6 +102,32 @@ impl Document {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
+}
+
+/// The first character YAML does not allow in a stream (YAML 1.2 `c-printable`: tab, line breaks and
+/// printable characters; a byte order mark only at the start). saphyr accepts some of them and then reads
+/// the text in surprising ways, so they are refused up front.
+fn first_non_printable(text: &str) -> Option<(usize, char)> {
+    let ok = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || ('\u{20}'..='\u{7e}').contains(&c)
+            || ('\u{a0}'..='\u{d7ff}').contains(&c)
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if is_plain_ascii(text.as_bytes()) {
+        return None;
+    }
+    text.char_indices().find(|&(i, c)| !ok(c) && (i != 0 || c != '\u{feff}'))
+}
+
+/// Whether every byte is printable ASCII, a tab or a line break (the common case). Blocks of 32 bytes are
+/// tested without early exits, which the compiler turns into vector instructions.
+fn is_plain_ascii(bytes: &[u8]) -> bool {
+    let ok = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\n') | (b == b'\r') | (b == b'\t');
+    let mut blocks = bytes.chunks_exact(32);
+    let blocks_ok = blocks.all(|block| block.iter().fold(true, |acc, &b| acc & ok(b)));
+    blocks_ok && blocks.remainder().iter().all(|&b| ok(b))
 }
 
 /// Converts saphyr's character indices to byte offsets.
@@ -115,9 +158,11 @@ impl Offsets {
     }
 }
 
+/// An open collection. Its children wait on the builder's shared `items` / `entries` stacks from index
+/// `first` on, and move into a vector of exactly their number when it closes (no regrowing per collection).
 enum Frame {
-    Seq { start: usize, flow: bool, items: Vec<Node>, anchor: usize },
-    Map { start: usize, flow: bool, entries: Vec<Entry>, pending_key: Option<Node>, anchor: usize },
+    Seq { start: Pos, flow: bool, first: usize, anchor: usize },
+    Map { start: Pos, flow: bool, first: usize, pending_key: Option<Node>, anchor: usize },
 }
 
 struct Builder<'a> {
@@ -125,7 +170,15 @@ struct Builder<'a> {
     lines: &'a LineIndex,
     offsets: Offsets,
     stack: Vec<Frame>,
+    /// Items of the open sequences, innermost last.
+    items: Vec<Node>,
+    /// Entries of the open mappings, innermost last.
+    entries: Vec<Entry>,
     anchors: HashMap<usize, Node>,
+    /// Whether the text has a `*` at all: without one there is no alias, so anchored nodes need no copy.
+    may_alias: bool,
+    /// The line of the last position looked up (events come in text order; see [`LineIndex::pos_near`]).
+    line_hint: Cell<usize>,
     /// Byte offset where the previous event ended (to find block scalar headers).
     prev_end: usize,
     root: Option<Node>,
@@ -140,7 +193,11 @@ impl<'a> Builder<'a> {
             lines,
             offsets: Offsets::new(text),
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             anchors: HashMap::new(),
+            may_alias: text.contains('*'),
+            line_hint: Cell::new(0),
             prev_end: 0,
             root: None,
             docs: 0,
@@ -148,8 +205,12 @@ impl<'a> Builder<'a> {
         }
     }
 
+    fn pos(&self, byte: usize) -> Pos {
+        self.lines.pos_near(self.text, byte, &self.line_hint)
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
-        self.lines.span(self.text, start, end)
+        Span::new(self.pos(start), self.pos(end))
     }
 
     fn error(&self, code: &'static str, byte: usize, message: String) -> ParseError {
@@ -175,12 +236,9 @@ impl<'a> Builder<'a> {
                 Event::DocumentStart(_) => self.docs += 1,
                 Event::DocumentEnd => self.docs += 1,
                 Event::Scalar(value, style, anchor, tag) => {
-                    let node = self.scalar(&value, style, tag.as_deref(), sspan)?;
+                    let node = self.scalar(value, style, tag.as_deref(), sspan)?;
                     self.prev_end = node.span.end.byte.max(self.offsets.byte(sspan.end.index()));
-                    if anchor > 0 {
-                        self.has_anchors = true;
-                        self.anchors.insert(anchor, node.clone());
-                    }
+                    self.anchored(anchor, &node);
                     self.push(node)?;
                 }
                 Event::Alias(id) => {
@@ -207,10 +265,11 @@ impl<'a> Builder<'a> {
                     }
                     self.prev_end = if flow { start + 1 } else { start };
                     let is_seq = matches!(ev, Event::SequenceStart(..));
+                    let start = self.pos(start);
                     self.stack.push(if is_seq {
-                        Frame::Seq { start, flow, items: Vec::new(), anchor }
+                        Frame::Seq { start, flow, first: self.items.len(), anchor }
                     } else {
-                        Frame::Map { start, flow, entries: Vec::new(), pending_key: None, anchor }
+                        Frame::Map { start, flow, first: self.entries.len(), pending_key: None, anchor }
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -223,27 +282,33 @@ impl<'a> Builder<'a> {
                     };
                     let Some(frame) = self.stack.pop() else { continue };
                     let (node, anchor) = match frame {
-                        Frame::Seq { start, flow, items, anchor } => {
-                            let end = if flow { end_marker } else { items.last().map_or(start, |n| n.span.end.byte) };
+                        Frame::Seq { start, flow, first, anchor } => {
+                            let items: Vec<Node> = self.items.drain(first.min(self.items.len())..).collect();
+                            let end =
+                                if flow { end_marker } else { items.last().map_or(start.byte, |n| n.span.end.byte) };
                             let style = if flow { Style::Flow } else { Style::Block };
                             (
                                 Node {
                                     kind: NodeKind::Seq(items),
-                                    span: self.span(start, end),
+                                    span: Span::new(start, self.pos(end)),
                                     style,
                                     raw: String::new(),
                                 },
                                 anchor,
                             )
                         }
-                        Frame::Map { start, flow, entries, anchor, .. } => {
-                            let end =
-                                if flow { end_marker } else { entries.last().map_or(start, |e| e.value.span.end.byte) };
+                        Frame::Map { start, flow, first, anchor, .. } => {
+                            let entries: Vec<Entry> = self.entries.drain(first.min(self.entries.len())..).collect();
+                            let end = if flow {
+                                end_marker
+                            } else {
+                                entries.last().map_or(start.byte, |e| e.value.span.end.byte)
+                            };
                             let style = if flow { Style::Flow } else { Style::Block };
                             (
                                 Node {
                                     kind: NodeKind::Map(entries),
-                                    span: self.span(start, end),
+                                    span: Span::new(start, self.pos(end)),
                                     style,
                                     raw: String::new(),
                                 },
@@ -252,16 +317,23 @@ impl<'a> Builder<'a> {
                         }
                     };
                     self.prev_end = node.span.end.byte.max(end_marker.min(self.text.len()));
-                    if anchor > 0 {
-                        self.has_anchors = true;
-                        self.anchors.insert(anchor, node.clone());
-                    }
+                    self.anchored(anchor, &node);
                     self.push(node)?;
                 }
                 Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             }
         }
         Ok(self.root.take())
+    }
+
+    /// Records an anchored node (`anchor` > 0) for the aliases that may copy it.
+    fn anchored(&mut self, anchor: usize, node: &Node) {
+        if anchor > 0 {
+            self.has_anchors = true;
+            if self.may_alias {
+                self.anchors.insert(anchor, node.clone());
+            }
+        }
     }
 
     fn push(&mut self, node: Node) -> Result<(), ParseError> {
@@ -272,11 +344,12 @@ impl<'a> Builder<'a> {
                 }
                 Ok(())
             }
-            Some(Frame::Seq { items, .. }) => {
-                items.push(node);
+            Some(Frame::Seq { .. }) => {
+                self.items.push(node);
                 Ok(())
             }
-            Some(Frame::Map { entries, pending_key, .. }) => {
+            Some(Frame::Map { first, pending_key, .. }) => {
+                let entries = &mut self.entries;
                 match pending_key.take() {
                     None => {
                         if !node.is_scalar() {
@@ -287,7 +360,8 @@ impl<'a> Builder<'a> {
                                 "complex mapping keys (a list or mapping used as a key) are not supported".into(),
                             ));
                         }
-                        if let Some(prev) = entries.iter().find(|e| e.key_str() == node.key_text()) {
+                        let siblings = entries.get(*first..).unwrap_or_default();
+                        if let Some(prev) = siblings.iter().find(|e| e.key_str() == node.key_text()) {
                             let (line, col) = (prev.key.span.start.line, prev.key.span.start.col);
                             let msg = format!(
                                 "duplicate key '{}' (first defined at line {line}, column {col})",
@@ -307,7 +381,7 @@ impl<'a> Builder<'a> {
 
     fn scalar(
         &self,
-        value: &str,
+        value: Cow<'_, str>,
         style: ScalarStyle,
         tag: Option<&saphyr_parser::Tag>,
         sspan: SSpan,
@@ -331,28 +405,36 @@ impl<'a> Builder<'a> {
 
         // saphyr keeps a final line break for a block scalar that ends the file without one; by the spec
         // there is no line break there to keep.
-        let value = match value.strip_suffix('\n') {
-            Some(v) if matches!(st, Style::Literal | Style::Folded) && end == self.text.len() => v,
-            _ => value,
-        };
-        let kind = match tag {
+        let strip_break =
+            matches!(st, Style::Literal | Style::Folded) && end == self.text.len() && value.ends_with('\n');
+        let text = if strip_break { &value[..value.len() - 1] } else { &value[..] };
+        let resolved = match tag {
             Some(t) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => match t.suffix.as_str() {
-                "str" => NodeKind::Str(value.to_string()),
-                "null" => NodeKind::Null,
-                "bool" | "int" | "float" => resolve_plain(value).unwrap_or_else(|| NodeKind::Str(value.to_string())),
-                _ => NodeKind::Str(value.to_string()),
+                "null" => Some(NodeKind::Null),
+                "bool" | "int" | "float" => resolve_plain(text),
+                _ => None,
             },
-            _ if st == Style::Plain => resolve_plain(value).unwrap_or_else(|| NodeKind::Str(value.to_string())),
-            _ => NodeKind::Str(value.to_string()),
+            _ if st == Style::Plain => resolve_plain(text),
+            _ => None,
         };
+        // A string keeps the scanner's own buffer rather than a copy of it.
+        let kind = resolved.unwrap_or_else(|| {
+            let mut owned = value.into_owned();
+            if strip_break {
+                owned.pop();
+            }
+            NodeKind::Str(owned)
+        });
         let raw = match kind {
             NodeKind::Str(_) => String::new(),
             _ => self.text.get(start..end).unwrap_or("").to_string(),
         };
         // saphyr's markers already carry line and column; recompute only where we moved the offsets.
         let (sb, eb) = (self.offsets.byte(sspan.start.index()), self.offsets.byte(sspan.end.index()));
-        let start_pos = if start == sb { self.marker_pos(sspan.start, sb) } else { self.lines.pos(self.text, start) };
-        let end_pos = if end == eb { self.marker_pos(sspan.end, eb) } else { self.lines.pos(self.text, end) };
+        let start_pos = if start == sb { self.marker_pos(sspan.start, sb) } else { self.pos(start) };
+        let end_pos = if end == eb { self.marker_pos(sspan.end, eb) } else { self.pos(end) };
+        // Keep the line hint up with the scanner (a hint only: a wrong one costs a binary search).
+        self.line_hint.set(end_pos.line.saturating_sub(1));
         Ok(Node { kind, span: Span::new(start_pos, end_pos), style: st, raw })
     }
 
@@ -426,6 +508,11 @@ fn quoted_end(text: &str, start: usize, double: bool) -> Option<usize> {
 
 /// YAML 1.2 core schema resolution of a plain scalar; `None` means "a string".
 pub fn resolve_plain(s: &str) -> Option<NodeKind> {
+    // Most scalars are words: a letter other than the first of null / true / false cannot start a null, a
+    // boolean or a number.
+    if s.as_bytes().first().is_some_and(|c| c.is_ascii_alphabetic() && !b"nNtTfF".contains(c)) {
+        return None;
+    }
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Some(NodeKind::Null),
         "true" | "True" | "TRUE" => return Some(NodeKind::Bool(true)),

@@ -125,3 +125,28 @@ fn marker_positions_agree_with_line_index() {
         walk(&d, d.root.as_ref().expect("root"));
     }
 }
+
+#[test]
+fn control_characters_are_refused_with_their_position() {
+    let e = Document::parse("a: 1\nb: x\u{1f}y\n").expect_err("control character");
+    assert_eq!((e.code, e.line, e.col), ("yaml-syntax", 2, 5));
+    assert!(e.message.contains("U+001F"), "{}", e.message);
+    // A byte order mark at the start, tabs and non-ASCII text are fine.
+    assert!(Document::parse("\u{feff}a: \"tab\there é 中\"\n").is_ok());
+}
+
+#[test]
+fn plain_ascii_check_agrees_with_a_byte_loop() {
+    let ok = |b: u8| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t';
+    let base: Vec<u8> = (0..100u8).map(|i| b'a' + i % 26).collect();
+    for len in 0..base.len() {
+        assert!(super::is_plain_ascii(&base[..len]));
+        for at in 0..len {
+            for b in [0x00, b'\t', b'\n', 0x0b, b'\r', 0x1f, b' ', b'~', 0x7f, 0x80, 0xff] {
+                let mut v = base[..len].to_vec();
+                v[at] = b;
+                assert_eq!(super::is_plain_ascii(&v), v.iter().all(|&c| ok(c)), "{v:?}");
+            }
+        }
+    }
+}

@@ -24,27 +24,42 @@ pub fn local(doc: &Document, edits: &[Edit], target: &Value) -> Option<bool> {
     // Lines after the item that are blank or indented deeper than its dash could still join it (as block
     // scalar content): they are parsed with it.
     let end = extend_over_deeper_lines(&doc.text, item_end, col);
-    let new_text = apply_edits(&doc.text, dash..end, edits)?;
-    let mut standalone = String::with_capacity(new_text.len());
-    for (i, line) in new_text.split_inclusive('\n').enumerate() {
+    let trailing_break = doc.text.get(end..).is_some_and(|rest| rest.starts_with(['\n', '\r']));
+    // The old text of the region must read, on its own, as exactly the old item; otherwise the item's text is
+    // not self-contained (some text in it belongs to other nodes) and only a full parse can decide.
+    let old_item = doc.root.as_ref()?.at(&path)?;
+    let old_alone = standalone(doc.text.get(dash..end)?, col, trailing_break)?;
+    if !node_eq(&old_alone, &crate::value::to_json(old_item)) {
+        return None;
+    }
+    let new_alone = standalone(&apply_edits(&doc.text, dash..end, edits)?, col, trailing_break)?;
+    let want = target.pointer(&path.to_pointer())?;
+    node_eq(&new_alone, want).then_some(true)
+}
+
+/// Parses an item's text (first line starting at its dash) on its own, dedented by `col`: the item's node.
+fn standalone(text: &str, col: usize, trailing_break: bool) -> Option<Node> {
+    let mut out = String::with_capacity(text.len() + 1);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
         if i == 0 {
-            standalone.push_str(line);
+            out.push_str(line);
         } else if line.trim().is_empty() {
             // Remove at most the item's indentation: spaces beyond it can be block scalar content.
             let spaces = line.len() - line.trim_start_matches(' ').len();
-            standalone.push_str(&line[spaces.min(col)..]);
+            out.push_str(&line[spaces.min(col)..]);
         } else {
-            standalone.push_str(line.strip_prefix(&" ".repeat(col)[..])?);
+            out.push_str(line.strip_prefix(&" ".repeat(col)[..])?);
         }
     }
     // The line break after the item belongs to its meaning (a block scalar's last line break).
-    if doc.text.get(end..).is_some_and(|rest| rest.starts_with(['\n', '\r'])) {
-        standalone.push('\n');
+    if trailing_break {
+        out.push('\n');
     }
-    let parsed = Document::parse(&standalone).ok()?;
-    let item = parsed.root.as_ref()?.as_seq().filter(|s| s.len() == 1)?.first()?;
-    let want = target.pointer(&path.to_pointer())?;
-    node_eq(item, want).then_some(true)
+    let mut parsed = Document::parse(&out).ok()?;
+    match parsed.root.take()?.kind {
+        NodeKind::Seq(mut items) if items.len() == 1 => items.pop(),
+        _ => None,
+    }
 }
 
 /// From a line end, over following lines that are blank or indented more than `col`.

@@ -3,6 +3,8 @@
 //! find forms that can never work (unknown functions, unspaced operators, `steps.` prefixes, `{{ }}` wrapping,
 //! unsupported infix operators) and to extract the step-result paths a condition reads.
 
+use std::borrow::Cow;
+
 /// A problem found in one condition string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Problem {
@@ -83,7 +85,7 @@ fn problem(code: &'static str, error: bool, message: String, hint: impl Into<Str
 pub(super) fn analyze(text: &str) -> Analysis {
     let mut a = Analysis::default();
     let trimmed = text.trim();
-    if trimmed.contains("{{") {
+    if super::template::has_open(trimmed) {
         a.problems.push(problem(
             "condition-template",
             false,
@@ -93,7 +95,7 @@ pub(super) fn analyze(text: &str) -> Analysis {
         ));
         return a;
     }
-    if matches!(trimmed.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1") {
+    if ["true", "yes", "on", "1"].iter().any(|w| trimmed.eq_ignore_ascii_case(w)) {
         a.problems.push(problem(
             "condition-literal",
             false,
@@ -123,7 +125,10 @@ pub(super) fn analyze(text: &str) -> Analysis {
 
 /// Replaces the content of quoted literals with spaces (keeping byte offsets), so that words and operators
 /// inside strings are not mistaken for syntax.
-fn mask_quotes(s: &str) -> String {
+fn mask_quotes(s: &str) -> Cow<'_, str> {
+    if !s.contains(['\'', '"']) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut quote: Option<char> = None;
     for c in s.chars() {
@@ -141,7 +146,7 @@ fn mask_quotes(s: &str) -> String {
             }
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -191,8 +196,8 @@ fn check_words(masked: &str, a: &mut Analysis) {
     let mut reported: Vec<&str> = Vec::new();
     let tokens: Vec<&str> = masked.split_whitespace().collect();
     for (i, tok) in tokens.iter().enumerate() {
-        let lower = tok.to_ascii_lowercase();
-        let Some((word, hint)) = UNSUPPORTED_WORDS.iter().find(|(w, _)| *w == lower) else {
+        // The words are lower case ASCII: comparing without case is comparing the lower-cased token.
+        let Some((word, hint)) = UNSUPPORTED_WORDS.iter().find(|(w, _)| tok.eq_ignore_ascii_case(w)) else {
             // A leading `!` negation (`!review.ok`) is not an operator either.
             if tok.starts_with('!') && !tok.starts_with("!=") && !reported.contains(&"!") {
                 reported.push("!");

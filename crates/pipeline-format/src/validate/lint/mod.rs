@@ -18,6 +18,7 @@ mod template;
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -107,25 +108,30 @@ enum Region {
 
 /// One step list on the way from the pipeline's top level to the current step.
 #[derive(Debug, Clone)]
-struct Level {
-    names: Rc<Names>,
+struct Level<'a> {
+    names: Rc<Names<'a>>,
     /// Index of the current step (or of the loop step that contains it) in the list.
     pos: usize,
 }
 
 /// The step names of one list: name → (first index, last index), so lookups do not scan the list.
 #[derive(Debug, Default)]
-struct Names(HashMap<String, (usize, usize)>);
+struct Names<'a>(HashMap<&'a str, (usize, usize)>);
 
-impl Names {
-    fn new(names: &[Option<String>]) -> Names {
-        let mut m: HashMap<String, (usize, usize)> = HashMap::new();
+impl<'a> Names<'a> {
+    fn new(names: &[Option<&'a str>]) -> Names<'a> {
+        let mut m: HashMap<&'a str, (usize, usize)> = HashMap::with_capacity(names.len());
         for (i, n) in names.iter().enumerate() {
             if let Some(n) = n {
-                m.entry(n.clone()).and_modify(|e| e.1 = i).or_insert((i, i));
+                m.entry(*n).and_modify(|e| e.1 = i).or_insert((i, i));
             }
         }
         Names(m)
+    }
+
+    /// The index of the first step of this name.
+    fn first(&self, name: &str) -> Option<usize> {
+        self.0.get(name).map(|(first, _)| *first)
     }
 
     /// Whether a step of this name comes before `pos`.
@@ -139,55 +145,61 @@ impl Names {
     }
 
     /// The names before `pos`.
-    fn names_before(&self, pos: usize) -> impl Iterator<Item = &String> {
+    fn names_before(&self, pos: usize) -> impl Iterator<Item = &&'a str> {
         self.0.iter().filter(move |(_, (first, _))| *first < pos).map(|(n, _)| n)
     }
 }
 
 /// Loop variables available to conditions inside a loop.
 #[derive(Debug, Clone)]
-enum LoopVars {
-    For { iterator: Option<String> },
+enum LoopVars<'a> {
+    For { iterator: Option<&'a str> },
     While,
 }
 
 #[derive(Debug, Clone)]
-struct Ctx {
+struct Ctx<'a> {
     region: Region,
-    levels: Vec<Level>,
-    loops: Vec<LoopVars>,
+    levels: Vec<Level<'a>>,
+    loops: Vec<LoopVars<'a>>,
 }
 
 /// One pipeline (the document, or an inline child): every step name in it and every variable it sets.
-struct Pipe {
-    all_names: HashSet<String>,
-    variables: HashSet<String>,
+struct Pipe<'a> {
+    all_names: HashSet<&'a str>,
+    variables: HashSet<&'a str>,
     /// Steps of the parent visible to templates of an inline child (the parent substitutes them first).
-    parent_template_names: Vec<String>,
+    parent_template_names: Vec<&'a str>,
 }
 
-impl Pipe {
-    fn new(steps: &[Node], parent_template_names: Vec<String>) -> Pipe {
-        let mut p = Pipe { all_names: HashSet::new(), variables: HashSet::new(), parent_template_names };
-        p.collect(steps);
-        p
+impl<'a> Pipe<'a> {
+    fn new(steps: &'a [Node], parent_template_names: Vec<&'a str>) -> Pipe<'a> {
+        // Gathered in lists first, so that each set is allocated once at its size.
+        let (mut names, mut variables) = (Vec::with_capacity(steps.len()), Vec::new());
+        Pipe::collect(steps, &mut names, &mut variables);
+        let mut all_names = HashSet::with_capacity(names.len());
+        all_names.extend(names);
+        let mut vars = HashSet::with_capacity(variables.len());
+        vars.extend(variables);
+        Pipe { all_names, variables: vars, parent_template_names }
     }
 
-    fn collect(&mut self, steps: &[Node]) {
+    fn collect(steps: &'a [Node], names: &mut Vec<&'a str>, variables: &mut Vec<&'a str>) {
         for s in steps {
             if let Some(n) = s.get("name").map(Node::key_text).filter(|n| !n.is_empty()) {
-                self.all_names.insert(n.to_string());
+                names.push(n);
             }
-            if s.get("type").and_then(Node::as_str) == Some("set_variable")
+            let ty = s.get("type").and_then(Node::as_str);
+            if ty == Some("set_variable")
                 && let Some(vars) = s.get("variables").and_then(Node::as_map)
             {
-                self.variables.extend(vars.iter().map(|e| e.key_str().to_string()));
+                variables.extend(vars.iter().map(|e| e.key_str()));
             }
             // Loop bodies belong to the same pipeline; inline children are pipelines of their own.
-            if matches!(s.get("type").and_then(Node::as_str), Some("for_loop" | "while_loop"))
+            if matches!(ty, Some("for_loop" | "while_loop"))
                 && let Some(body) = s.get("steps").and_then(Node::as_seq)
             {
-                self.collect(body);
+                Pipe::collect(body, names, variables);
             }
         }
     }
@@ -199,6 +211,9 @@ enum Part<'n> {
     Key(&'n str),
     Index(usize),
 }
+
+/// The path of the node being checked, built only when a finding needs it.
+type Here<'p> = &'p dyn Fn() -> Path;
 
 /// How a referenced step name relates to the place that references it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,15 +239,15 @@ struct Cx<'a> {
     out: Vec<Diagnostic>,
     /// Paths that received a specific finding: generic findings there are redundant.
     handled: HashSet<Path>,
-    /// Every step mapping (at any depth).
-    step_paths: HashSet<Path>,
+    /// Every step mapping (at any depth): the path of its list and its indices there.
+    step_lists: Vec<(Path, Vec<usize>)>,
     /// Steps whose content is not linted (the loader or the runner rejects the step itself).
     skipped: Vec<Path>,
 }
 
 impl<'a> Cx<'a> {
     fn new(doc: &'a Document, opts: &'a Options) -> Self {
-        Cx { doc, opts, out: Vec::new(), handled: HashSet::new(), step_paths: HashSet::new(), skipped: Vec::new() }
+        Cx { doc, opts, out: Vec::new(), handled: HashSet::new(), step_lists: Vec::new(), skipped: Vec::new() }
     }
 
     fn emit(
@@ -257,49 +272,48 @@ impl<'a> Cx<'a> {
 
     // ----- steps -------------------------------------------------------------------------------------------
 
-    fn steps(&mut self, pipe: &Pipe, steps: &[Node], list_path: &Path, parent: &Ctx) {
-        let names: Vec<Option<String>> =
-            steps.iter().map(|s| s.get("name").map(Node::key_text).map(str::to_string)).collect();
+    fn steps(&mut self, pipe: &Pipe<'a>, steps: &'a [Node], list_path: &Path, parent: &Ctx<'a>) {
+        let names: Vec<Option<&'a str>> = steps.iter().map(|s| s.get("name").map(Node::key_text)).collect();
+        let names = Rc::new(Names::new(&names));
         let mut ctx = parent.clone();
-        ctx.levels.push(Level { names: Rc::new(Names::new(&names)), pos: 0 });
-        let mut first_use: HashMap<&str, usize> = HashMap::new();
+        ctx.levels.push(Level { names: Rc::clone(&names), pos: 0 });
+        let mut map_steps = Vec::with_capacity(steps.len());
         for (i, step) in steps.iter().enumerate() {
-            let path = list_path.index(i);
             if !step.is_map() {
                 continue;
             }
-            self.step_paths.insert(path.clone());
+            let path = || list_path.index(i);
             if let Some(level) = ctx.levels.last_mut() {
                 level.pos = i;
             }
-            if let Some(name) = names.get(i).and_then(Option::as_deref).filter(|n| !n.is_empty()) {
-                match first_use.get(name) {
-                    Some(&first) => self.warn(
-                        &path.key("name"),
-                        "duplicate-step-name",
-                        format!("step name `{name}` is already used by {}", list_path.index(first)),
-                        "rename one of the steps: pipeline_ex stores results by name, so the later step silently \
-                         overwrites the earlier result and references reach only one of them",
-                    ),
-                    None => {
-                        first_use.insert(name, i);
-                    }
-                }
+            // Only mappings have a name, so the first step of a name is the first mapping that uses it.
+            if let Some(name) = step.get("name").map(Node::key_text).filter(|n| !n.is_empty())
+                && let Some(first) = names.first(name).filter(|&first| first < i)
+            {
+                self.warn(
+                    &path().key("name"),
+                    "duplicate-step-name",
+                    format!("step name `{name}` is already used by {}", list_path.index(first)),
+                    "rename one of the steps: pipeline_ex stores results by name, so the later step silently \
+                     overwrites the earlier result and references reach only one of them",
+                );
             }
             self.step(pipe, step, &path, &ctx);
+            map_steps.push(i);
         }
+        self.step_lists.push((list_path.clone(), map_steps));
     }
 
     /// Checks one step; returns early for steps whose type is rejected where they stand.
-    fn step(&mut self, pipe: &Pipe, node: &Node, path: &Path, ctx: &Ctx) {
+    fn step(&mut self, pipe: &Pipe<'a>, node: &'a Node, path: Here<'_>, ctx: &Ctx<'a>) {
         let Some(ty) = self.step_type(node, path, ctx) else {
-            self.skipped.push(path.clone());
+            self.skipped.push(path());
             return;
         };
         self.condition_field(pipe, node, path, ty, ctx);
         if ctx.region == Region::LoopBody && node.get_non_null("output_to_file").is_some() {
             self.warn(
-                &path.key("output_to_file"),
+                &path().key("output_to_file"),
                 "ignored-in-loop-body",
                 "`output_to_file` is ignored for steps inside a loop body",
                 "remove it, and save the loop step's own result with output_to_file on the loop instead",
@@ -307,15 +321,15 @@ impl<'a> Cx<'a> {
         }
         if ctx.region == Region::TopLevel && node.get_non_null("prompt").is_some_and(|p| !p.is_seq()) {
             // The loader rejects (B15c) or crashes on (B19x) a non-list prompt at the top level, whatever the type.
-            self.handled.insert(path.key("prompt"));
+            self.handled.insert(path().key("prompt"));
         }
         if let Some(items) = node.get("prompt").and_then(Node::as_seq) {
             // At the top level the loader's dependency pass (B19) already checks previous_response names.
             let loader_checked = ctx.region == Region::TopLevel;
-            self.prompt(pipe, items, &path.key("prompt"), ctx, loader_checked);
+            self.prompt(pipe, items, &|| path().key("prompt"), ctx, loader_checked);
         }
         if let Some(opts) = node.get("claude_options") {
-            self.claude_options(opts, &path.key("claude_options"), ty);
+            self.claude_options(opts, &|| path().key("claude_options"), ty);
         }
         self.templates(pipe, node, path, ctx);
         match ty {
@@ -332,8 +346,8 @@ impl<'a> Cx<'a> {
 
     /// The step's type if its content should be linted here; reports types that cannot run where they stand
     /// (except at the top level, where the loader's own error covers them).
-    fn step_type(&mut self, node: &Node, path: &Path, ctx: &Ctx) -> Option<StepType> {
-        let type_path = || path.key("type");
+    fn step_type(&mut self, node: &Node, path: Here<'_>, ctx: &Ctx) -> Option<StepType> {
+        let type_path = || path().key("type");
         let Some(type_node) = node.get_non_null("type") else {
             if ctx.region != Region::TopLevel {
                 self.error(
@@ -401,12 +415,12 @@ impl<'a> Cx<'a> {
 
     // ----- conditions --------------------------------------------------------------------------------------
 
-    fn condition_field(&mut self, pipe: &Pipe, node: &Node, path: &Path, ty: StepType, ctx: &Ctx) {
+    fn condition_field(&mut self, pipe: &Pipe<'a>, node: &'a Node, path: Here<'_>, ty: StepType, ctx: &Ctx<'a>) {
         let Some(cond) = node.get_non_null("condition") else { return };
-        let cpath = path.key("condition");
+        let cpath = || path().key("condition");
         if ctx.region == Region::LoopBody {
             self.warn(
-                &cpath,
+                &cpath(),
                 "ignored-in-loop-body",
                 "`condition` is never evaluated for steps inside a loop body: the step always runs",
                 "move the test into the loop's break_condition / continue_condition, or restructure the loop",
@@ -416,7 +430,7 @@ impl<'a> Cx<'a> {
         if ty == StepType::WhileLoop {
             if cond.as_str().is_none() {
                 self.error(
-                    &cpath,
+                    &cpath(),
                     "invalid-condition",
                     format!("a while_loop condition must be a string, found {}", cond.type_name()),
                     "write the loop test as one string expression, e.g. `condition: \"review.score < 8\"`",
@@ -435,13 +449,13 @@ impl<'a> Cx<'a> {
 
     /// Checks a condition node (string, and/or/not mapping, list). `extra_visible`: step names that have run
     /// when it is evaluated besides the enclosing lists' earlier steps (a loop's own body).
-    fn condition(&mut self, pipe: &Pipe, cond: &Node, path: &Path, ctx: &Ctx, extra_visible: &[String]) {
+    fn condition(&mut self, pipe: &Pipe<'a>, cond: &Node, path: Here<'_>, ctx: &Ctx<'a>, extra_visible: &[&str]) {
         match &cond.kind {
             NodeKind::Null => {}
             NodeKind::Str(s) => self.condition_text(pipe, s, path, ctx, extra_visible),
             NodeKind::Seq(items) => {
                 for (i, c) in items.iter().enumerate() {
-                    self.condition(pipe, c, &path.index(i), ctx, extra_visible);
+                    self.condition(pipe, c, &|| path().index(i), ctx, extra_visible);
                 }
             }
             NodeKind::Map(_) => {
@@ -452,11 +466,11 @@ impl<'a> Cx<'a> {
                         match v.as_seq() {
                             Some(items) => {
                                 for (i, c) in items.iter().enumerate() {
-                                    self.condition(pipe, c, &path.key(key).index(i), ctx, extra_visible);
+                                    self.condition(pipe, c, &|| path().key(key).index(i), ctx, extra_visible);
                                 }
                             }
                             None => self.error(
-                                &path.key(key),
+                                &path().key(key),
                                 "invalid-condition",
                                 format!("`{key}:` must hold a list of conditions, found {}", v.type_name()),
                                 format!("write `{key}: [cond1, cond2]`"),
@@ -466,11 +480,11 @@ impl<'a> Cx<'a> {
                 }
                 if let Some(v) = cond.get("not") {
                     any = true;
-                    self.condition(pipe, v, &path.key("not"), ctx, extra_visible);
+                    self.condition(pipe, v, &|| path().key("not"), ctx, extra_visible);
                 }
                 if !any {
                     self.error(
-                        path,
+                        &path(),
                         "invalid-condition",
                         "a condition mapping must have an `and`, `or` or `not` key; pipeline_ex crashes on any other",
                         "write a string expression, or {and: [...]}, {or: [...]}, {not: ...}",
@@ -478,7 +492,7 @@ impl<'a> Cx<'a> {
                 }
             }
             _ => self.error(
-                path,
+                &path(),
                 "invalid-condition",
                 format!("a condition cannot be {} (`{}`): pipeline_ex crashes when it evaluates it", cond.type_name(), cond.display_scalar()),
                 "remove the condition to always run the step, or write an expression over step results, e.g. `check.passed`",
@@ -486,11 +500,11 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn condition_text(&mut self, pipe: &Pipe, text: &str, path: &Path, ctx: &Ctx, extra_visible: &[String]) {
+    fn condition_text(&mut self, pipe: &Pipe<'a>, text: &str, path: Here<'_>, ctx: &Ctx<'a>, extra_visible: &[&str]) {
         let analysis = condition::analyze(text);
         for p in analysis.problems {
             let sev = if p.error { Severity::Error } else { Severity::Warning };
-            self.emit(path, sev, p.code, p.message, p.hint);
+            self.emit(&path(), sev, p.code, p.message, p.hint);
         }
         for dotted in analysis.paths {
             let head = dotted.split('.').next().unwrap_or(&dotted);
@@ -498,7 +512,7 @@ impl<'a> Cx<'a> {
                 self.loop_variable(&dotted, path, ctx);
                 continue;
             }
-            if extra_visible.iter().any(|n| n == head) {
+            if extra_visible.contains(&head) {
                 continue;
             }
             let class = self.classify(pipe, head, ctx, When::Runtime);
@@ -506,10 +520,10 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn loop_variable(&mut self, dotted: &str, path: &Path, ctx: &Ctx) {
+    fn loop_variable(&mut self, dotted: &str, path: Here<'_>, ctx: &Ctx) {
         let Some(innermost) = ctx.loops.last() else {
             self.warn(
-                path,
+                &path(),
                 "loop-variable-outside-loop",
                 format!("`{dotted}` is read outside any loop, where `loop` is not set, so it is always empty"),
                 "loop variables exist only in a for_loop's break_condition / continue_condition and a while_loop's condition",
@@ -521,7 +535,7 @@ impl<'a> Cx<'a> {
             LoopVars::For { iterator } => {
                 let mut k = vec!["index", "total", "first", "last", "level", "parent"];
                 if let Some(it) = iterator {
-                    k.push(it.as_str());
+                    k.push(it);
                 }
                 let alias = match var {
                     "length" => Some("total"),
@@ -541,7 +555,7 @@ impl<'a> Cx<'a> {
                 }
             };
             self.warn(
-                path,
+                &path(),
                 "unknown-loop-variable",
                 format!("`loop.{var}` is not a variable of the enclosing loop, so it is always empty"),
                 hint,
@@ -561,7 +575,7 @@ impl<'a> Cx<'a> {
         if levels.iter().any(|l| l.names.before(name, l.pos)) {
             return RefClass::Visible;
         }
-        if when == When::Template && pipe.parent_template_names.iter().any(|n| n == name) {
+        if when == When::Template && pipe.parent_template_names.contains(&name) {
             return RefClass::Visible;
         }
         if levels.iter().any(|l| l.names.at_or_after(name, l.pos)) {
@@ -574,12 +588,12 @@ impl<'a> Cx<'a> {
     }
 
     /// Reports a reference of class `class`. `what` names the kind of reference for the message.
-    fn reference(&mut self, class: RefClass, name: &str, path: &Path, what: &str, when: When, text: Option<&str>) {
+    fn reference(&mut self, class: RefClass, name: &str, path: Here<'_>, what: &str, when: When, text: Option<&str>) {
         let shown = text.unwrap_or(name);
         match class {
             RefClass::Visible => {}
             RefClass::Forward => self.warn(
-                path,
+                &path(),
                 "forward-reference",
                 format!("{what} `{shown}` refers to step `{name}`, which has not run yet at this point (it is this step, a later one, or the loop that contains this step)"),
                 "move the referenced step before this one, or refer to an earlier step",
@@ -591,7 +605,7 @@ impl<'a> Cx<'a> {
                     "it is inside a loop body that does not enclose this reference, and loop sub-step results are not kept after the loop"
                 };
                 self.warn(
-                    path,
+                    &path(),
                     "reference-out-of-scope",
                     format!("{what} `{shown}` refers to step `{name}`, which is not visible here: {why}"),
                     "refer to the loop step's own result instead, or move the reference inside the loop",
@@ -606,7 +620,7 @@ impl<'a> Cx<'a> {
                     format!("use the name of an earlier step, or add a step named `{name}` before this one")
                 };
                 self.warn(
-                    path,
+                    &path(),
                     "unknown-step-reference",
                     format!("{what} `{shown}` refers to `{name}`, which is not a step of this pipeline"),
                     hint,
@@ -619,9 +633,9 @@ impl<'a> Cx<'a> {
 
     /// Checks prompt items. `loader_checked`: the loader already rejects `previous_response` names that are not
     /// top-level steps, so only references to steps that have not run yet are left to report.
-    fn prompt(&mut self, pipe: &Pipe, items: &[Node], path: &Path, ctx: &Ctx, loader_checked: bool) {
+    fn prompt(&mut self, pipe: &Pipe, items: &[Node], path: Here<'_>, ctx: &Ctx, loader_checked: bool) {
         for (i, item) in items.iter().enumerate() {
-            let ipath = || path.index(i);
+            let ipath = || path().index(i);
             match item.get("type").and_then(Node::as_str) {
                 Some(t @ ("session_context" | "claude_continue")) => self.warn(
                     &ipath().key("type"),
@@ -636,20 +650,20 @@ impl<'a> Cx<'a> {
                     if loader_checked && class != RefClass::Forward {
                         continue;
                     }
-                    self.reference(class, name, &ipath().key("step"), "previous_response", When::Runtime, None);
+                    self.reference(class, name, &|| ipath().key("step"), "previous_response", When::Runtime, None);
                 }
                 _ => {}
             }
         }
     }
 
-    fn claude_options(&mut self, opts: &Node, path: &Path, ty: StepType) {
+    fn claude_options(&mut self, opts: &Node, path: Here<'_>, ty: StepType) {
         if !opts.is_map() {
             return;
         }
         match ty.info().claude_options {
             ClaudeProvider::None => self.warn(
-                path,
+                &path(),
                 "claude-option-ignored",
                 format!("`{ty}` steps never read claude_options"),
                 "remove it; only claude, parallel_claude and the claude_* step types use Claude options",
@@ -661,14 +675,12 @@ impl<'a> Cx<'a> {
 
     /// Reports keys the basic provider does not read (known keys only: unknown and ignored ones already get
     /// their own finding from the schema).
-    fn basic_provider_options(&mut self, opts: &Node, path: &Path, what: &str) {
-        let props = crate::schema::definition("ClaudeOptions").and_then(|d| d.get("properties"));
+    fn basic_provider_options(&mut self, opts: &Node, path: Here<'_>, what: &str) {
         for e in opts.as_map().unwrap_or_default() {
             let key = e.key_str();
-            let known_read_by_agent = props.and_then(|p| p.get(key)).is_some_and(|p| p.get("x-ignored").is_none());
-            if known_read_by_agent && !ClaudeOptions::BASIC_PROVIDER_KEYS.contains(&key) {
+            if read_by_agent(key) && !ClaudeOptions::BASIC_PROVIDER_KEYS.contains(&key) {
                 self.warn(
-                    &path.key(key),
+                    &path().key(key),
                     "claude-option-ignored",
                     format!("`{key}` is read only by the agent provider; `{what}` uses the basic Claude provider, which ignores it"),
                     format!(
@@ -684,7 +696,7 @@ impl<'a> Cx<'a> {
 
     /// Checks the templates in every string of the step, except in nested steps (checked with their own step),
     /// conditions (condition-template covers them) and loop / transform sources (their own checks cover them).
-    fn templates(&mut self, pipe: &Pipe, node: &Node, path: &Path, ctx: &Ctx) {
+    fn templates(&mut self, pipe: &Pipe, node: &Node, path: Here<'_>, ctx: &Ctx) {
         let Some(entries) = node.as_map() else { return };
         let mut stack = Vec::new();
         for e in entries {
@@ -708,19 +720,17 @@ impl<'a> Cx<'a> {
     }
 
     /// `stack`: the way from `base` to `node`, borrowed; a [`Path`] is built only for a finding.
-    fn templates_in<'n>(&mut self, pipe: &Pipe, node: &'n Node, base: &Path, stack: &mut Vec<Part<'n>>, ctx: &Ctx) {
+    fn templates_in<'n>(&mut self, pipe: &Pipe, node: &'n Node, base: Here<'_>, stack: &mut Vec<Part<'n>>, ctx: &Ctx) {
         match &node.kind {
             NodeKind::Str(s) => {
-                if !s.contains("{{") {
+                if !template::has_open(s) {
                     return;
                 }
-                let mut path = base.clone();
-                for part in stack.iter() {
-                    path = match part {
-                        Part::Key(k) => path.key(*k),
-                        Part::Index(i) => path.index(*i),
-                    };
-                }
+                let mut path = base();
+                path.0.extend(stack.iter().map(|part| match part {
+                    Part::Key(k) => Seg::Key((*k).to_string()),
+                    Part::Index(i) => Seg::Index(*i),
+                }));
                 for expr in template::extract(s) {
                     self.template(pipe, expr, &path, ctx);
                 }
@@ -757,7 +767,7 @@ impl<'a> Cx<'a> {
                         format!("use the name of an earlier step, or add a step named `{name}` before this one"),
                     );
                 } else {
-                    self.reference(class, name, path, "template", When::Template, Some(&shown));
+                    self.reference(class, name, &|| path.clone(), "template", When::Template, Some(&shown));
                 }
             }
             template::Template::Function { name, known, steps } => {
@@ -771,7 +781,7 @@ impl<'a> Cx<'a> {
                 }
                 for s in steps {
                     let class = self.classify(pipe, s, ctx, When::Template);
-                    self.reference(class, s, path, "template", When::Template, Some(&shown));
+                    self.reference(class, s, &|| path.clone(), "template", When::Template, Some(&shown));
                 }
             }
             template::Template::Loop => self.warn(
@@ -809,15 +819,15 @@ impl<'a> Cx<'a> {
 
     // ----- per-type rules ----------------------------------------------------------------------------------
 
-    fn set_variable(&mut self, node: &Node, path: &Path) {
+    fn set_variable(&mut self, node: &Node, path: Here<'_>) {
         let vars = node.get_non_null("variables");
         let empty = vars.is_none_or(|v| v.as_map().is_some_and(<[_]>::is_empty));
         if !empty {
             return;
         }
         if node.get("variable").is_some() {
-            let vpath = path.key("variable");
-            self.handled.insert(path.key("value"));
+            let vpath = path().key("variable");
+            self.handled.insert(path().key("value"));
             let name = node.get("variable").map(Node::key_text).unwrap_or("name");
             self.warn(
                 &vpath,
@@ -826,7 +836,7 @@ impl<'a> Cx<'a> {
                 format!("write `variables: {{{name}: <value>}}` instead of `variable:` and `value:`"),
             );
         } else {
-            let p = if vars.is_some() { path.key("variables") } else { path.clone() };
+            let p = if vars.is_some() { path().key("variables") } else { path() };
             self.warn(
                 &p,
                 "set-variable-without-variables",
@@ -836,9 +846,9 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn loop_step(&mut self, pipe: &Pipe, node: &Node, path: &Path, ty: StepType, ctx: &Ctx) {
+    fn loop_step(&mut self, pipe: &Pipe<'a>, node: &'a Node, path: Here<'_>, ty: StepType, ctx: &Ctx<'a>) {
         let vars = if ty == StepType::ForLoop {
-            LoopVars::For { iterator: node.get("iterator").and_then(Node::as_str).map(str::to_string) }
+            LoopVars::For { iterator: node.get("iterator").and_then(Node::as_str) }
         } else {
             LoopVars::While
         };
@@ -846,22 +856,22 @@ impl<'a> Cx<'a> {
         inner.loops.push(vars);
         if ty == StepType::ForLoop {
             if let Some(src) = node.get_non_null("data_source") {
-                self.data_source(pipe, src, &path.key("data_source"), ctx);
+                self.data_source(pipe, src, &|| path().key("data_source"), ctx);
             }
             let body = body_names(node);
             for key in ["break_condition", "continue_condition"] {
                 if let Some(c) = node.get_non_null(key) {
-                    self.condition(pipe, c, &path.key(key), &inner, &body);
+                    self.condition(pipe, c, &|| path().key(key), &inner, &body);
                 }
             }
         }
         if let Some(body) = node.get("steps").and_then(Node::as_seq) {
             inner.region = Region::LoopBody;
-            self.steps(pipe, body, &path.key("steps"), &inner);
+            self.steps(pipe, body, &path().key("steps"), &inner);
         }
     }
 
-    fn data_source(&mut self, pipe: &Pipe, src: &Node, path: &Path, ctx: &Ctx) {
+    fn data_source(&mut self, pipe: &Pipe, src: &Node, path: Here<'_>, ctx: &Ctx) {
         let Some(s) = src.as_str() else {
             let hint = if src.is_seq() {
                 "put the list in a set_variable step (variables: {items: [...]}) and write `data_source: items`"
@@ -869,7 +879,7 @@ impl<'a> Cx<'a> {
                 "write the name of a variable or step, or `step:field.path`"
             };
             self.error(
-                path,
+                &path(),
                 "invalid-loop-source",
                 format!("`data_source` must be a string, found {}: the loop fails or crashes", src.type_name()),
                 hint,
@@ -878,7 +888,7 @@ impl<'a> Cx<'a> {
         };
         if s.contains("{{") {
             self.error(
-                path,
+                &path(),
                 "invalid-loop-source",
                 "`data_source` is a template: the executor renders it to text first, which never names a list",
                 "write the source without braces: `variable_name` or `step_name:field.path`",
@@ -887,7 +897,7 @@ impl<'a> Cx<'a> {
         }
         if s.starts_with("steps.") {
             self.error(
-                path,
+                &path(),
                 "invalid-loop-source",
                 format!("`{s}` is looked up as a variable or step literally named so, which does not exist"),
                 format!("write `{}` (step name, colon, field path)", steps_path_to_source(s)),
@@ -898,7 +908,7 @@ impl<'a> Cx<'a> {
         if head == "previous_response" && !pipe.all_names.contains("previous_response") {
             let rest = s.strip_prefix("previous_response:").unwrap_or("");
             self.error(
-                path,
+                &path(),
                 "invalid-loop-source",
                 format!(
                     "`{s}` looks for the result of a step named `previous_response`; there is none, so the loop fails"
@@ -913,7 +923,7 @@ impl<'a> Cx<'a> {
             return;
         }
         let enclosing_iterator =
-            ctx.loops.iter().any(|l| matches!(l, LoopVars::For { iterator: Some(it) } if it == head));
+            ctx.loops.iter().any(|l| matches!(l, LoopVars::For { iterator: Some(it) } if *it == head));
         if (!s.contains(':') && pipe.variables.contains(head)) || enclosing_iterator || head == "loop" {
             return;
         }
@@ -921,12 +931,12 @@ impl<'a> Cx<'a> {
         self.reference(class, head, path, "data_source", When::Runtime, Some(s));
     }
 
-    fn data_transform(&mut self, pipe: &Pipe, node: &Node, path: &Path, ctx: &Ctx) {
+    fn data_transform(&mut self, pipe: &Pipe, node: &Node, path: Here<'_>, ctx: &Ctx) {
         if let Some(src) = node.get_non_null("input_source").and_then(Node::as_str) {
-            let ipath = path.key("input_source");
+            let ipath = || path().key("input_source");
             if src.contains("{{") || src.starts_with("steps.") {
                 self.error(
-                    &ipath,
+                    &ipath(),
                     "invalid-input-source",
                     format!("`{src}` does not resolve: data_transform does not read templates or `steps.` paths"),
                     format!("write `previous_response:{}`", steps_path_to_source(src.trim_matches(['{', '}', ' ']))),
@@ -935,7 +945,7 @@ impl<'a> Cx<'a> {
                 let step = rest.strip_prefix(':').and_then(|r| r.split(':').next()).unwrap_or("");
                 if step.is_empty() {
                     self.error(
-                        &ipath,
+                        &ipath(),
                         "invalid-input-source",
                         "`previous_response` needs a step name: `previous_response:STEP[:field.path]`",
                         "name the step whose result holds the data, e.g. `previous_response:fetch_items`",
@@ -945,7 +955,7 @@ impl<'a> Cx<'a> {
                     let dotted_head = step.split_once('.').filter(|(h, _)| pipe.all_names.contains(*h));
                     match (class, dotted_head) {
                         (RefClass::Unknown, Some((head, field))) => self.error(
-                            &ipath,
+                            &ipath(),
                             "invalid-input-source",
                             format!("`{src}` names a step `{step}`, which does not exist: the field path is separated by `:`, not `.`"),
                             format!("write `previous_response:{head}:{field}`"),
@@ -969,7 +979,7 @@ impl<'a> Cx<'a> {
             let padded = format!(" {} ", cond.to_ascii_lowercase());
             if [" and ", " or ", "&&", "||"].iter().any(|w| padded.contains(w)) {
                 self.warn(
-                    &path.key("operations").index(i).key("condition"),
+                    &path().key("operations").index(i).key("condition"),
                     "unsupported-filter-condition",
                     format!(
                         "filter condition `{cond}` combines tests with and/or, which data_transform does not support"
@@ -980,12 +990,12 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn file_ops(&mut self, node: &Node, path: &Path) {
+    fn file_ops(&mut self, node: &Node, path: Here<'_>) {
         let Some(fmt) = node.get("format").and_then(Node::as_str) else { return };
         let parsed: Option<ConvertFormat> = serde_json::from_value(Value::from(fmt)).ok();
         if parsed.is_some_and(|f| !f.is_implemented()) {
             self.error(
-                &path.key("format"),
+                &path().key("format"),
                 "unimplemented-conversion",
                 format!("conversion `{fmt}` is accepted but not implemented: the step always fails with \"not yet implemented\""),
                 "use csv_to_json, json_to_csv or yaml_to_json",
@@ -993,39 +1003,39 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn pipeline_step(&mut self, node: &Node, path: &Path, ctx: &Ctx) {
+    fn pipeline_step(&mut self, node: &'a Node, path: Here<'_>, ctx: &Ctx<'a>) {
         let file = node.get_non_null("pipeline_file");
         let inline = node.get_non_null("pipeline");
         let reference = node.get_non_null("pipeline_ref");
         if file.is_none() && inline.is_none() {
             match reference {
                 Some(_) => self.error(
-                    &path.key("pipeline_ref"),
+                    &path().key("pipeline_ref"),
                     "pipeline-ref-unsupported",
                     "`pipeline_ref` is not implemented (there is no pipeline registry): the step always fails",
                     "use `pipeline_file: path/to/child.yaml` or an inline `pipeline:` definition",
                 ),
                 None => self.error(
-                    path,
+                    &path(),
                     "pipeline-missing-source",
                     "a pipeline step needs `pipeline_file`, `pipeline` (inline) or `pipeline_ref`; without one it fails",
                     "add `pipeline_file: path/to/child.yaml`",
                 ),
             }
         }
-        let mut child_names: Option<HashSet<String>> = None;
+        let mut child_names: Option<HashSet<&str>> = None;
         if file.is_none()
             && let Some(inline) = inline
         {
-            let ipath = path.key("pipeline");
+            let ipath = path().key("pipeline");
             let (steps, steps_path) = match inline.get("workflow").filter(|w| w.is_map()) {
                 Some(wf) => (wf.get("steps"), ipath.key("workflow").key("steps")),
                 None => (inline.get("steps"), ipath.key("steps")),
             };
             match steps.and_then(Node::as_seq) {
                 Some(steps) => {
-                    let parent_visible: Vec<String> =
-                        ctx.levels.first().map(|l| l.names.names_before(l.pos).cloned().collect()).unwrap_or_default();
+                    let parent_visible: Vec<&str> =
+                        ctx.levels.first().map(|l| l.names.names_before(l.pos).copied().collect()).unwrap_or_default();
                     let child = Pipe::new(steps, parent_visible);
                     child_names = Some(child.all_names.clone());
                     let cctx = Ctx { region: Region::InlineChild, levels: Vec::new(), loops: Vec::new() };
@@ -1042,7 +1052,7 @@ impl<'a> Cx<'a> {
         }
         let outputs = node.get("outputs").and_then(Node::as_seq).unwrap_or_default();
         for (i, out) in outputs.iter().enumerate() {
-            let opath = path.key("outputs").index(i);
+            let opath = path().key("outputs").index(i);
             let (text, text_path) = match &out.kind {
                 NodeKind::Str(s) => (s.as_str(), opath.clone()),
                 NodeKind::Map(_) => match out.get("path").and_then(Node::as_str) {
@@ -1076,24 +1086,24 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn parallel_claude(&mut self, pipe: &Pipe, node: &Node, path: &Path, ctx: &Ctx) {
+    fn parallel_claude(&mut self, pipe: &Pipe, node: &Node, path: Here<'_>, ctx: &Ctx) {
         let tasks = node.get("parallel_tasks").and_then(Node::as_seq).unwrap_or_default();
         for (i, task) in tasks.iter().enumerate() {
-            let tpath = path.key("parallel_tasks").index(i);
+            let tpath = || path().key("parallel_tasks").index(i);
             if let Some(items) = task.get("prompt").and_then(Node::as_seq) {
-                self.prompt(pipe, items, &tpath.key("prompt"), ctx, false);
+                self.prompt(pipe, items, &|| tpath().key("prompt"), ctx, false);
             }
             if let Some(opts) = task.get("claude_options").filter(|o| o.is_map()) {
-                self.basic_provider_options(opts, &tpath.key("claude_options"), "parallel_claude tasks");
+                self.basic_provider_options(opts, &|| tpath().key("claude_options"), "parallel_claude tasks");
             }
         }
     }
 
-    fn claude_batch(&mut self, pipe: &Pipe, node: &Node, path: &Path, ctx: &Ctx) {
+    fn claude_batch(&mut self, pipe: &Pipe, node: &Node, path: Here<'_>, ctx: &Ctx) {
         let tasks = node.get("tasks").and_then(Node::as_seq).unwrap_or_default();
         for (i, task) in tasks.iter().enumerate() {
             if let Some(items) = task.get("prompt").and_then(Node::as_seq) {
-                self.prompt(pipe, items, &path.key("tasks").index(i).key("prompt"), ctx, false);
+                self.prompt(pipe, items, &|| path().key("tasks").index(i).key("prompt"), ctx, false);
             }
         }
         let timeout = node.get("batch_config").and_then(|c| c.get("timeout_per_task"));
@@ -1101,7 +1111,7 @@ impl<'a> Cx<'a> {
             && (1..1000).contains(&ms)
         {
             self.warn(
-                &path.key("batch_config").key("timeout_per_task"),
+                &path().key("batch_config").key("timeout_per_task"),
                 "timeout-looks-like-seconds",
                 format!("timeout_per_task is in milliseconds: {ms} ms is almost certainly too short for a Claude task"),
                 format!("write `timeout_per_task: {}` for {ms} seconds", ms.saturating_mul(1000)),
@@ -1112,8 +1122,14 @@ impl<'a> Cx<'a> {
     // ----- generic findings --------------------------------------------------------------------------------
 
     fn finish(mut self, findings: Vec<Finding>) -> Vec<Diagnostic> {
+        // Only step-type findings look the step paths up: the set is built when there is one.
+        let step_paths: HashSet<Path> = if findings.iter().any(|f| matches!(f.kind, Kind::NoVariant { .. })) {
+            self.step_lists.iter().flat_map(|(list, indices)| indices.iter().map(|&i| list.index(i))).collect()
+        } else {
+            HashSet::new()
+        };
         for f in findings {
-            if self.is_redundant(&f) {
+            if self.is_redundant(&f, &step_paths) {
                 continue;
             }
             let Some(d) = self.generic(&f) else { continue };
@@ -1126,7 +1142,7 @@ impl<'a> Cx<'a> {
 
     /// Whether a generic finding repeats a loader error, a specific finding, or concerns a step that is not
     /// linted at all.
-    fn is_redundant(&self, f: &Finding) -> bool {
+    fn is_redundant(&self, f: &Finding, step_paths: &HashSet<Path>) -> bool {
         if self.handled.contains(&f.path) {
             return true;
         }
@@ -1135,7 +1151,7 @@ impl<'a> Cx<'a> {
         }
         // Step types are reported by `step_type` with context-specific wording.
         if let Kind::NoVariant { .. } = f.kind
-            && f.path.parent().is_some_and(|p| self.step_paths.contains(&p))
+            && f.path.parent().is_some_and(|p| step_paths.contains(&p))
         {
             return true;
         }
@@ -1251,12 +1267,29 @@ fn loader_checks(f: &Finding) -> bool {
     }
 }
 
-fn body_names(node: &Node) -> Vec<String> {
+/// Whether `key` is a Claude option the agent provider reads (a property of `ClaudeOptions` that is not
+/// `x-ignored`); the set is taken from the schema once.
+fn read_by_agent(key: &str) -> bool {
+    static KEYS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let props = crate::schema::definition("ClaudeOptions").and_then(|d| d.get("properties"));
+        let mut keys: Vec<&str> = props
+            .and_then(Value::as_object)
+            .map(|p| p.iter().filter(|(_, s)| s.get("x-ignored").is_none()).map(|(k, _)| k.as_str()).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        keys
+    })
+    .binary_search(&key)
+    .is_ok()
+}
+
+fn body_names(node: &Node) -> Vec<&str> {
     node.get("steps")
         .and_then(Node::as_seq)
         .unwrap_or_default()
         .iter()
-        .filter_map(|s| s.get("name").map(Node::key_text).map(str::to_string))
+        .filter_map(|s| s.get("name").map(Node::key_text))
         .collect()
 }
 

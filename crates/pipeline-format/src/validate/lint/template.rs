@@ -40,6 +40,24 @@ pub(super) enum Template<'a> {
     Empty(String),
 }
 
+/// Whether `s` contains `{{`: a quick test before [`extract`] (a plain scan of short strings, a byte search
+/// for `{` in longer ones).
+pub(super) fn has_open(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.len() < 64 {
+        return bytes.windows(2).any(|w| w == b"{{");
+    }
+    let mut from = 0;
+    while let Some(i) = s.get(from..).and_then(|rest| rest.find('{')) {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'{') {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 /// The trimmed expressions of every `{{expr}}` in `s` (`expr` may not contain `}`).
 pub(super) fn extract(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -109,6 +127,25 @@ pub(super) fn classify(expr: &str) -> Template<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_braces() {
+        for (s, want) in
+            [("", false), ("{", false), ("a { b } {", false), ("{{", true), ("x {a} {{y", true), ("é{{", true)]
+        {
+            assert_eq!(has_open(s), want, "{s:?}");
+            assert_eq!(has_open(s), s.contains("{{"), "{s:?}");
+        }
+        // Long strings take the byte search: braces anywhere, split or not.
+        let filler = "text { with } single braces ".repeat(4);
+        for at in [0, 1, 63, 64, 100, filler.len()] {
+            for insert in ["{{", "{ {", "{", "}}"] {
+                let mut s = filler.clone();
+                s.insert_str(at, insert);
+                assert_eq!(has_open(&s), s.contains("{{"), "{s:?}");
+            }
+        }
+    }
 
     #[test]
     fn extraction() {

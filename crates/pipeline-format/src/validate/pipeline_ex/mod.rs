@@ -16,6 +16,8 @@ mod step;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
+
 use crate::diagnostic::Diagnostic;
 use crate::node::{Node, NodeKind};
 use crate::parse::Document;
@@ -175,8 +177,8 @@ impl Checker<'_> {
         let Some(steps) = workflow.get_non_null("steps").and_then(Node::as_seq) else {
             return;
         };
-        let outcomes: Vec<StepOutcome> =
-            steps.iter().enumerate().map(|(i, s)| self.step(workflow, s, &steps_path.index(i))).collect();
+        let mut outcomes: Vec<StepOutcome> = Vec::with_capacity(steps.len());
+        outcomes.extend(steps.iter().enumerate().map(|(i, s)| self.step(workflow, s, &steps_path, i)));
         self.dependencies(steps, &outcomes, &steps_path);
     }
 
@@ -286,12 +288,20 @@ impl Checker<'_> {
     fn dependencies(&mut self, steps: &[Node], outcomes: &[StepOutcome], steps_path: &Path) {
         let readable = || steps.iter().zip(outcomes).filter(|(_, o)| o.readable);
         let names: Vec<&Node> = readable().filter_map(|(s, _)| s.get("name")).collect();
+        // `same_value` with a string is string equality: string names are looked up in a set, the rare other
+        // names (numbers, lists…) by a scan.
+        let mut string_names: HashSet<&str> = HashSet::with_capacity(names.len());
+        string_names.extend(names.iter().filter_map(|n| n.as_str()));
+        let other_names: Vec<&Node> = names.iter().copied().filter(|n| n.as_str().is_none()).collect();
+        let is_known = |t: &Node| match t.as_str() {
+            Some(s) => string_names.contains(s),
+            None => other_names.iter().any(|n| elixir::same_value(n, t)),
+        };
         for (i, (step, outcome)) in steps.iter().zip(outcomes).enumerate() {
             if !outcome.readable {
                 continue;
             }
-            let path = steps_path.index(i);
-            let prompt_path = path.key("prompt");
+            let prompt_path = || steps_path.index(i).key("prompt");
             let name = step.get("name");
             // `step["prompt"] || []`: nil and false become an empty list.
             let parts: &[Node] = match step.get("prompt") {
@@ -302,7 +312,7 @@ impl Checker<'_> {
                     NodeKind::Map(entries) if entries.is_empty() => &[],
                     _ => {
                         if !outcome.prompt_reported {
-                            self.prompt_not_list_crash(&prompt_path, name, p);
+                            self.prompt_not_list_crash(&prompt_path(), name, p);
                         }
                         continue;
                     }
@@ -314,7 +324,7 @@ impl Checker<'_> {
             for (j, part) in parts.iter().enumerate() {
                 if !elixir::accessible(part) {
                     if !outcome.prompt_reported && !crashed {
-                        self.part_not_map_crash(&prompt_path.index(j), name, part);
+                        self.part_not_map_crash(&prompt_path().index(j), name, part);
                     }
                     crashed = true;
                     continue;
@@ -323,7 +333,7 @@ impl Checker<'_> {
                     continue;
                 }
                 let target = part.get("step").filter(|n| !n.is_null());
-                let known = target.is_some_and(|t| names.iter().any(|n| elixir::same_value(n, t)));
+                let known = target.is_some_and(is_known);
                 if !known {
                     invalid.push((j, target));
                 }
@@ -333,7 +343,7 @@ impl Checker<'_> {
             };
             let hint =
                 format!("A 'previous_response' part must name a top-level step; known steps: {}", known_names(&names));
-            self.push_fmt(&prompt_path.index(first).key("step"), UNKNOWN_STEP_REFERENCE, &hint, |ex| {
+            self.push_fmt(&prompt_path().index(first).key("step"), UNKNOWN_STEP_REFERENCE, &hint, |ex| {
                 let refs: Result<Vec<String>, Unprintable> =
                     invalid.iter().map(|(_, t)| ex(*t, "the referenced step name")).collect();
                 Ok(format!("Step '{}' references non-existent steps: {}", ex(name, "the step name")?, refs?.join(", ")))

@@ -24,15 +24,20 @@ const PROMPT_EXEMPT: [&str; 8] = [
 /// `stream_handler` values the loader accepts when `async_streaming: true`.
 const STREAM_HANDLERS: [&str; 6] = ["console", "simple", "debug", "file", "callback", "buffer"];
 
+/// The path of the node being checked, built only when a finding needs it.
+type Here<'a> = &'a dyn Fn() -> Path;
+
 const PROMPT_FORMAT: &str = "[{\"type\": \"static\", \"content\": \"...\"}]";
 
 impl Checker<'_> {
-    /// B9–B18 for one entry of `workflow.steps`.
-    pub(super) fn step(&mut self, workflow: &Node, step: &Node, path: &Path) -> StepOutcome {
+    /// B9–B18 for one entry of `workflow.steps`, item `index` of `steps_path`. Paths are built only for
+    /// findings: most steps have none.
+    pub(super) fn step(&mut self, workflow: &Node, step: &Node, steps_path: &Path, index: usize) -> StepOutcome {
+        let path: Here<'_> = &|| steps_path.index(index);
         // B9: a null entry reads as an empty map (`nil["name"]` is nil); anything else but a map raises.
         if !elixir::accessible(step) {
             self.push(
-                path,
+                &path(),
                 LOADER_CRASH_STEP_NOT_MAPPING,
                 format!("Step entry is {}, not a mapping: pipeline_ex would crash on this file", step.type_name()),
                 "Make each item of 'steps' a mapping: '- name: my_step' / 'type: claude' / 'prompt: [...]'",
@@ -44,7 +49,7 @@ impl Checker<'_> {
         // B10.
         if step.get_non_null("name").is_none() {
             self.push(
-                &path.key("name"),
+                &path().key("name"),
                 STEP_MISSING_NAME,
                 "Step missing required 'name' field. Add: name: \"step_name\"",
                 "Add 'name: step_name' to this step; later steps refer to its result by this name",
@@ -60,11 +65,11 @@ impl Checker<'_> {
     }
 
     /// B11–B12: returns the type when the loader accepts it.
-    fn step_type<'s>(&mut self, step: &'s Node, name: Option<&Node>, path: &Path) -> Option<&'s str> {
-        let type_path = path.key("type");
+    fn step_type<'s>(&mut self, step: &'s Node, name: Option<&Node>, path: Here<'_>) -> Option<&'s str> {
         let allow = self.allow_test_types;
-        let supported = super::supported_types_text(allow);
         let Some(ty) = step.get_non_null("type") else {
+            let type_path = path().key("type");
+            let supported = super::supported_types_text(allow);
             let hint = format!("Add 'type:' with one of: {supported}");
             self.push_fmt(&type_path, STEP_MISSING_TYPE, &hint, |ex| {
                 Ok(format!(
@@ -77,6 +82,8 @@ impl Checker<'_> {
         if let Some(t) = ty.as_str().filter(|t| super::is_supported_step_type(t, allow)) {
             return Some(t);
         }
+        let type_path = path().key("type");
+        let supported = super::supported_types_text(allow);
         let (code, hint) = match ty.as_str() {
             Some(t) if UNSUPPORTED_STEP_TYPES.contains(&t) => (UNSUPPORTED_STEP_TYPE, unsupported_hint(t)),
             Some(TEST_STEP_TYPE) => (
@@ -99,10 +106,10 @@ impl Checker<'_> {
     }
 
     /// B13 (parallel_claude needs `parallel_tasks`) and B14 (claude's async-streaming options).
-    fn type_specific(&mut self, step: &Node, step_type: &str, name: Option<&Node>, path: &Path) {
+    fn type_specific(&mut self, step: &Node, step_type: &str, name: Option<&Node>, path: Here<'_>) {
         if step_type == "parallel_claude" && step.get_non_null("parallel_tasks").is_none() {
             self.push_fmt(
-                &path.key("parallel_tasks"),
+                &path().key("parallel_tasks"),
                 MISSING_PARALLEL_TASKS,
                 "Add 'parallel_tasks:' — a list of tasks, each with 'id' and 'prompt' (an empty list is accepted)",
                 |ex| {
@@ -119,15 +126,15 @@ impl Checker<'_> {
     }
 
     /// B14a–e. The message texts are reconstructed from the loader's tests (no corpus file triggers them).
-    fn async_streaming(&mut self, step: &Node, name: Option<&Node>, path: &Path) {
-        let opts_path = path.key("claude_options");
+    fn async_streaming(&mut self, step: &Node, name: Option<&Node>, path: Here<'_>) {
         let Some(opts) = step.get_non_null("claude_options") else {
             return;
         };
+        let opts_path = || path().key("claude_options");
         if !opts.is_map() {
             // B14a: `claude_options["async_streaming"]` raises on a non-map.
             self.push(
-                &opts_path,
+                &opts_path(),
                 LOADER_CRASH_CLAUDE_OPTIONS_NOT_MAPPING,
                 format!(
                     "Step '{}' has claude_options that is {}, not a mapping: pipeline_ex would crash on it",
@@ -145,7 +152,7 @@ impl Checker<'_> {
                 NodeKind::Bool(b) => b,
                 _ => {
                     self.push_fmt(
-                        &opts_path.key("async_streaming"),
+                        &opts_path().key("async_streaming"),
                         ASYNC_STREAMING_NOT_BOOLEAN,
                         "Write 'async_streaming: true' or 'async_streaming: false' (unquoted)",
                         |ex| Ok(format!("Step '{}' async_streaming must be a boolean", ex(name, "the step name")?)),
@@ -162,12 +169,12 @@ impl Checker<'_> {
         {
             let list = STREAM_HANDLERS.join(", ");
             let hint = format!("Use one of: {list}");
-            self.push_fmt(&opts_path.key("stream_handler"), ASYNC_STREAMING_INVALID_HANDLER, &hint, |ex| {
+            self.push_fmt(&opts_path().key("stream_handler"), ASYNC_STREAMING_INVALID_HANDLER, &hint, |ex| {
                 Ok(format!("Step '{}' stream_handler must be one of: {list}", ex(name, "the step name")?))
             });
         }
         if let Some(size) = opts.get_non_null("stream_buffer_size") {
-            let size_path = opts_path.key("stream_buffer_size");
+            let size_path = opts_path().key("stream_buffer_size");
             let hint = "Use a whole number greater than 0, e.g. 'stream_buffer_size: 100'";
             match size.kind {
                 NodeKind::Int(n) if n > 0 => {}
@@ -182,17 +189,17 @@ impl Checker<'_> {
     }
 
     /// B15–B16. Returns whether the prompt's shape (not a list, or holding non-mappings) was reported.
-    fn prompt(&mut self, step: &Node, step_type: &str, name: Option<&Node>, path: &Path) -> bool {
+    fn prompt(&mut self, step: &Node, step_type: &str, name: Option<&Node>, path: Here<'_>) -> bool {
         if PROMPT_EXEMPT.contains(&step_type) {
             return false;
         }
-        let prompt_path = path.key("prompt");
+        let prompt_path = || path().key("prompt");
         let prompt = step.get_non_null("prompt");
         if step_type == "claude_batch" {
             // B15a: either field will do, and neither is inspected further here.
             if prompt.is_none() && step.get_non_null("tasks").is_none() {
                 self.push_fmt(
-                    &prompt_path,
+                    &prompt_path(),
                     CLAUDE_BATCH_MISSING_PROMPT_OR_TASKS,
                     "Add 'tasks:' (a list of {task_id, prompt} or {task_id, file}) or a step-level 'prompt:' list",
                     |ex| {
@@ -208,7 +215,7 @@ impl Checker<'_> {
         let Some(prompt) = prompt else {
             // B15b.
             self.push_fmt(
-                &prompt_path,
+                &prompt_path(),
                 MISSING_PROMPT,
                 "Add a prompt list, e.g. 'prompt: [{type: static, content: \"...\"}]'",
                 |ex| {
@@ -228,7 +235,7 @@ impl Checker<'_> {
             } else {
                 format!("'prompt' is {}; make it a list of parts, each with a 'type'", prompt.type_name())
             };
-            self.push_fmt(&prompt_path, PROMPT_NOT_LIST, &hint, |ex| {
+            self.push_fmt(&prompt_path(), PROMPT_NOT_LIST, &hint, |ex| {
                 Ok(format!(
                     "Step '{}' prompt must be an array of prompt parts. Format: {PROMPT_FORMAT}",
                     ex(name, "the step name")?
@@ -238,15 +245,15 @@ impl Checker<'_> {
         };
         let mut shape_reported = false;
         for (j, part) in parts.iter().enumerate() {
-            shape_reported |= self.prompt_part(part, name, &prompt_path.index(j));
+            shape_reported |= self.prompt_part(part, name, &|| prompt_path().index(j));
         }
         shape_reported
     }
 
     /// B16 for one part. Returns whether the part is a non-mapping (a loader crash).
-    fn prompt_part(&mut self, part: &Node, name: Option<&Node>, path: &Path) -> bool {
+    fn prompt_part(&mut self, part: &Node, name: Option<&Node>, path: Here<'_>) -> bool {
         if !elixir::accessible(part) {
-            self.part_not_map_crash(path, name, part);
+            self.part_not_map_crash(&path(), name, part);
             return true;
         }
         let ty = part.get_non_null("type");
@@ -265,7 +272,7 @@ impl Checker<'_> {
             }
             _ if ty.is_none() => {
                 self.push_fmt(
-                    &path.key("type"),
+                    &path().key("type"),
                     PROMPT_PART_MISSING_TYPE,
                     "Add 'type:' with one of: static, file, previous_response, session_context, claude_continue",
                     |ex| Ok(format!("Step '{}' has prompt part without type", ex(name, "the step name")?)),
@@ -275,7 +282,7 @@ impl Checker<'_> {
             _ => {
                 let hint = "Use one of: static (content), file (path), previous_response (step), \
                             session_context (session_id), claude_continue (session_id)";
-                self.push_fmt(&path.key("type"), PROMPT_PART_INVALID_TYPE, hint, |ex| {
+                self.push_fmt(&path().key("type"), PROMPT_PART_INVALID_TYPE, hint, |ex| {
                     Ok(format!(
                         "Step '{}' has prompt part with invalid type: {}",
                         ex(name, "the step name")?,
@@ -292,7 +299,7 @@ impl Checker<'_> {
                 "step" => "Add 'step: <name of an earlier step>' whose result this part inserts",
                 _ => "Add 'session_id: ...' naming the Claude session",
             };
-            self.push_fmt(&path.key(field), code, hint, |ex| {
+            self.push_fmt(&path().key(field), code, hint, |ex| {
                 Ok(format!("Step '{}' has {kind}", ex(name, "the step name")?))
             });
         }
@@ -300,11 +307,11 @@ impl Checker<'_> {
     }
 
     /// B17–B18: `functions` must be a list of names defined in `workflow.gemini_functions` (any step type).
-    fn functions(&mut self, workflow: &Node, step: &Node, name: Option<&Node>, path: &Path) {
-        let functions_path = path.key("functions");
+    fn functions(&mut self, workflow: &Node, step: &Node, name: Option<&Node>, path: Here<'_>) {
         let Some(functions) = step.get_non_null("functions") else {
             return;
         };
+        let functions_path = path().key("functions");
         let Some(entries) = functions.as_seq() else {
             let hint = format!(
                 "'functions' is {}; write a list of names from workflow.gemini_functions, e.g. 'functions: [my_function]'",

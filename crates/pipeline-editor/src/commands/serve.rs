@@ -1,0 +1,108 @@
+//! `pipeline-editor serve`: open the store, set up the first user on first run, serve until SIGTERM/Ctrl-C.
+
+use std::time::Duration;
+
+use pipeline_server::{AppState, Config};
+use pipeline_store::{NewAuditEntry, NewUser, Role, Store};
+use tokio::net::TcpListener;
+
+use crate::cli::{EXIT_FINDINGS, EXIT_OK, ServeArgs};
+use crate::commands::{message, store};
+
+pub const FIRST_USER_EMAIL: &str = "owner@localhost";
+pub const FIRST_TEAM: &str = "Local";
+const LINK_TTL: Duration = Duration::from_secs(24 * 3600);
+
+pub fn run(args: &ServeArgs) -> u8 {
+    let Some(rt) = store::runtime() else { return EXIT_FINDINGS };
+    rt.block_on(serve(args))
+}
+
+async fn serve(args: &ServeArgs) -> u8 {
+    let Some(store) = store::open(&args.store).await else { return EXIT_FINDINGS };
+    let listener = match TcpListener::bind(&args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            message(&format!("error: cannot listen on {}: {e}", args.listen));
+            return EXIT_FINDINGS;
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            message(&format!("error: cannot read the listening address: {e}"));
+            return EXIT_FINDINGS;
+        }
+    };
+    let base = format!("http://{addr}");
+    let link = match first_run(store.as_ref()).await {
+        Ok(link) => link,
+        Err(e) => {
+            message(&format!("error: first-run setup failed: {e}"));
+            return EXIT_FINDINGS;
+        }
+    };
+    println!("Pipeline Editor is running at {base}/");
+    if let Some(token) = link {
+        println!("First run: created the user {FIRST_USER_EMAIL} (owner of team \"{FIRST_TEAM}\").");
+        println!("Open this one-time sign-in link (valid 24 hours): {base}/auth/signin/{token}");
+    }
+    tracing::info!(%addr, backend = ?store.backend(), "serving");
+    let state = AppState::new(store.clone(), Config { secure_cookies: args.secure_cookies });
+    let result = pipeline_server::serve(listener, state, shutdown_signal()).await;
+    store.close().await;
+    match result {
+        Ok(()) => {
+            message("note: stopped");
+            EXIT_OK
+        }
+        Err(e) => {
+            message(&format!("error: server failed: {e}"));
+            EXIT_FINDINGS
+        }
+    }
+}
+
+/// With no users yet: a local owner, their team, and a one-time sign-in link (its secret is returned).
+async fn first_run(store: &dyn Store) -> Result<Option<String>, pipeline_store::StoreError> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let user = store.create_user(NewUser { email: FIRST_USER_EMAIL.into(), name: "Owner".into() }).await?;
+    let (team, _) = store::team(store, FIRST_TEAM).await?;
+    store.set_role(team.id, user.id, Role::Owner).await?;
+    store
+        .record_audit(NewAuditEntry {
+            team: Some(team.id),
+            action: "member.add".into(),
+            target: user.id.to_string(),
+            details: serde_json::json!({ "role": "owner", "email": user.email, "via": "first run" }),
+            ..Default::default()
+        })
+        .await?;
+    Ok(Some(store.create_signin_link(user.id, LINK_TTL).await?))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    message("note: shutting down (finishing running requests)");
+}
