@@ -9,6 +9,7 @@
 
 pub mod lint;
 pub mod pipeline_ex;
+mod suggest;
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::Document;

@@ -4,6 +4,7 @@
 
 use crate::node::{Node, NodeKind};
 use crate::path::Path;
+use crate::validate::suggest::edit_distance;
 
 use super::codes::*;
 use super::elixir::{self, lenient};
@@ -376,20 +377,4 @@ fn invalid_type_hint(t: &str, supported: &str) -> String {
         Some((_, s)) => format!("Did you mean '{s}'? Supported types: {supported}"),
         None => format!("Use one of: {supported}"),
     }
-}
-
-/// Levenshtein distance over characters (inputs are short type names).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = Vec::with_capacity(b.len() + 1);
-        cur.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
