@@ -6,7 +6,7 @@
 use loro::{LoroMap, LoroResult, LoroTree, LoroValue, TreeID, TreeParentId, ValueOrContainer};
 use serde_json::{Map, Value};
 
-use crate::convert::{fill_map, scalar, sync_map, to_json, voc_json};
+use crate::convert::{fill_map, scalar, sync_map, voc_json};
 
 /// Child lists of a step that live in the tree rather than in its fields.
 pub fn child_slots(step: &Map<String, Value>) -> Vec<&'static str> {
@@ -305,9 +305,4 @@ pub fn node_key(id: TreeID) -> String {
 pub fn parse_node_key(s: &str) -> Option<TreeID> {
     let (c, p) = s.split_once('@')?;
     Some(TreeID { peer: p.parse().ok()?, counter: c.parse().ok()? })
-}
-
-/// A deep value as JSON (for places that have a `LoroValue`).
-pub fn json_of(v: &LoroValue) -> Value {
-    to_json(v)
 }
