@@ -210,7 +210,7 @@ fn schemas() -> Value {
     let page = |item: &str| {
         obj(
             &["items"],
-            json!({ "items": arr(r(item)), "total": {"type": "integer"}, "has_more": {"type": "boolean"}, "next_cursor": {"type": ["string", "null"]} }),
+            json!({ "items": arr(r(item)), "total": {"type": "integer"}, "total_capped": {"type": "boolean"}, "has_more": {"type": "boolean"}, "next_cursor": {"type": ["string", "null"]} }),
         )
     };
     json!({

@@ -130,6 +130,7 @@ async fn create_read_search_and_yaml_roundtrip(db: Db) {
     let r = s.req(Method::GET, "/api/pipelines?limit=1", Some(&token)).send().await.unwrap();
     let page = json(r).await;
     assert_eq!((page["total"].as_u64(), page["has_more"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(page["total_capped"].as_bool(), Some(false), "a small list is exact");
     let cursor = page["next_cursor"].as_str().unwrap();
     let r = s.req(Method::GET, &format!("/api/pipelines?limit=1&cursor={cursor}"), Some(&token)).send().await.unwrap();
     let page2 = json(r).await;

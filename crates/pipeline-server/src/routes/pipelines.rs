@@ -119,6 +119,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Qs(q): Qs<ListQuery
     Ok(Json(json!({
         "items": page.items.iter().map(summary_json).collect::<Vec<_>>(),
         "total": page.total,
+        "total_capped": page.total_capped,
         "has_more": page.has_more,
         "next_cursor": next,
     })))

@@ -72,5 +72,6 @@ contract! {
     search::follows_renames_and_text_changes,
     search::hostile_queries_are_just_words,
     search::window_caps_unselective_searches,
+    search::window_spans_a_members_teams,
     kill::acknowledged_appends_survive_sigkill,
 }

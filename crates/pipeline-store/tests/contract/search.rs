@@ -220,3 +220,96 @@ pub async fn window_caps_unselective_searches(db: &TestDb) -> TestResult {
     assert!(narrow.items.iter().any(|p| p.id == ids[0]));
     Ok(())
 }
+
+/// Every page of a search, in order: the ids and whether the total was capped.
+async fn all_pages(s: &dyn Store, q: &PipelineQuery) -> Result<(Vec<PipelineId>, u64, bool)> {
+    let mut ids = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = s.list_pipelines(&q.clone().page(PipelineQuery::MAX_PAGE, offset)).await?;
+        ids.extend(page.items.iter().map(|p| p.id));
+        offset += PipelineQuery::MAX_PAGE;
+        if !page.has_more {
+            return Ok((ids, page.total, page.total_capped));
+        }
+    }
+}
+
+pub async fn window_spans_a_members_teams(db: &TestDb) -> TestResult {
+    let s = &*db.store;
+    let (_, a) = owner_and_team(s, "Alpha").await?;
+    let (_, b) = owner_and_team(s, "Beta").await?;
+    let (_, c) = owner_and_team(s, "Gamma").await?;
+    let window = PipelineQuery::SEARCH_WINDOW as usize;
+    // Created in turn across three teams, so the newest matches of Alpha and Beta interleave with Gamma's. The
+    // word sits in the name, the description or the steps, so ranking reorders the window.
+    let teams = [a.id, b.id, c.id];
+    let batch: Vec<NewPipeline> = (0..window * 12 / 5)
+        .map(|i| {
+            let team = teams[i % 3];
+            let p = match i % 4 {
+                0 => with_steps(team, &format!("Report {i}"), "", "draft"),
+                1 => with_steps(team, &format!("Job {i}"), "Weekly report", "draft"),
+                2 => with_steps(team, &format!("Job {i}"), "", "send_report"),
+                _ => with_steps(team, &format!("Other {i}"), "", "draft"),
+            };
+            NewPipeline { is_template: i % 5 == 0, ..p }
+        })
+        .collect();
+    let ids = s.create_pipelines(batch).await?;
+    // Deleted pipelines among the newest stay out of the window.
+    let deleted: Vec<PipelineId> = ids.iter().rev().take(12).copied().collect();
+    for id in &deleted {
+        s.delete_pipeline(*id).await?;
+    }
+    let in_ab = |i: usize| i % 3 != 2;
+    let matches = |i: usize| i % 4 != 3;
+
+    let q = PipelineQuery::teams([a.id, b.id]).text("report");
+    let (got, total, capped) = all_pages(s, &q).await?;
+    assert_eq!((got.len(), total, capped), (window, window as u64, true));
+    // The window is the newest matches of the member's teams, whichever team they are in.
+    let mut expected: Vec<PipelineId> = (0..ids.len())
+        .rev()
+        .filter(|&i| in_ab(i) && matches(i) && !deleted.contains(&ids[i]))
+        .map(|i| ids[i])
+        .take(window)
+        .collect();
+    let mut sorted = got.clone();
+    sorted.sort();
+    expected.sort();
+    assert_eq!(sorted, expected);
+    // Ranked: name hits first.
+    let first = s.get_pipeline(got[0]).await?;
+    assert!(first.name.starts_with("Report"), "{}", first.name);
+
+    // The same teams named twice, or inside a wide scope (many teams), give the same pages in the same order.
+    let twice = PipelineQuery::teams([b.id, a.id, b.id]).text("report");
+    assert_eq!(all_pages(s, &twice).await?, (got.clone(), total, capped));
+    let mut wide = vec![a.id, b.id];
+    for t in 0..20 {
+        wide.push(s.create_team(&format!("Empty {t}")).await?.id);
+    }
+    assert_eq!(all_pages(s, &PipelineQuery::teams(wide.clone()).text("report")).await?, (got, total, capped));
+
+    // Filters apply per team too, and agree with the wide scope: templates, non-templates, a rare word.
+    for template in [Some(true), Some(false)] {
+        let narrow = PipelineQuery { template, ..PipelineQuery::teams([a.id, b.id]).text("report") };
+        let wide = PipelineQuery { template, ..PipelineQuery::teams(wide.clone()).text("report") };
+        let narrow = all_pages(s, &narrow).await?;
+        assert_eq!(all_pages(s, &wide).await?, narrow);
+        let expected = (0..ids.len())
+            .filter(|&i| {
+                in_ab(i) && matches(i) && !deleted.contains(&ids[i]) && (i % 5 == 0) == (template == Some(true))
+            })
+            .count()
+            .min(window);
+        assert_eq!((narrow.0.len(), narrow.1, narrow.2), (expected, expected as u64, false));
+    }
+    let rare = all_pages(s, &PipelineQuery::teams([a.id, c.id]).text("report 1236")).await?;
+    assert_eq!(rare, (vec![ids[1236]], 1, false));
+    // Past the last page the total is still the window's.
+    let past = s.list_pipelines(&q.clone().page(10, window as u32 + 10)).await?;
+    assert_eq!((past.items.len(), past.total, past.total_capped), (0, window as u64, true));
+    Ok(())
+}
