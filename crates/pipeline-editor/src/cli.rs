@@ -62,6 +62,15 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every pipeline as one YAML file, keeping original file names.
     Export(ExportArgs),
+    /// Load-test a running server's sync WebSocket: create pipelines, open many clients, edit, measure.
+    ///
+    /// Creates P pipelines of N steps over the HTTP API, connects C sync clients to each, and has every
+    /// client set one field of a random step E times a second (open loop). Prints edit→peer and edit→ack
+    /// latency percentiles, deliveries, throughput, errors and the server's memory.
+    ///
+    /// Exit status: 0 when every client connected and every measured edit was acked and reached every peer;
+    /// 1 otherwise, or when setup failed; 2 for bad arguments.
+    Loadtest(LoadtestArgs),
 }
 
 /// Where the data lives: `--data DIR` (SQLite) or `--database-url URL` (PostgreSQL).
@@ -176,6 +185,45 @@ pub struct ExportArgs {
     /// Only this team's pipelines (by name).
     #[arg(long)]
     pub team: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadtestArgs {
+    /// The server's HTTP base URL, e.g. http://127.0.0.1:8080.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+
+    /// An API token (`pipeline-editor token create`) of a user who may create pipelines.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: String,
+
+    /// Number of pipelines to create.
+    #[arg(long, value_name = "P", default_value_t = 1)]
+    pub pipelines: u32,
+
+    /// Sync clients per pipeline.
+    #[arg(long, value_name = "C", default_value_t = 2)]
+    pub clients_per_pipeline: u32,
+
+    /// Seconds of measured editing.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub duration: f64,
+
+    /// Edits per second, per client.
+    #[arg(long, value_name = "E", default_value_t = 1.0)]
+    pub edits_per_second: f64,
+
+    /// Steps in each generated pipeline.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub steps: u32,
+
+    /// Seconds of editing before measuring starts (not counted).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub warmup: f64,
+
+    /// The server's process id, to read its memory (VmRSS, VmHWM) from /proc.
+    #[arg(long, value_name = "PID")]
+    pub server_pid: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Token { command: cli::TokenCommand::Create(args) } => commands::admin::token_create(&args),
         cli::Command::Import(args) => commands::import::run(&args),
         cli::Command::Export(args) => commands::export::run(&args),
+        cli::Command::Loadtest(args) => commands::loadtest::run(&args),
     };
     ExitCode::from(code)
 }

@@ -4,10 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
+
+use common::{pg_url, rt};
 use std::time::Duration;
 
 type Shared<T> = Arc<Mutex<T>>;
@@ -79,10 +82,6 @@ fn serve(target: &str) -> Serve {
     std::thread::sleep(Duration::from_millis(100));
     first_lines.extend(rx.try_iter());
     Serve { child, base, first_lines }
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
 }
 
 #[test]
@@ -234,38 +233,9 @@ fn import_and_export_sqlite() {
     import_export(dir.path().to_str().unwrap());
 }
 
-fn pg_url() -> Option<String> {
-    let base = match std::env::var("PIPELINE_TEST_DATABASE_URL") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-test-server.sh");
-            Command::new("bash").arg(script).arg("start").output().ok().and_then(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("PIPELINE_TEST_DATABASE_URL="))
-                    .next_back()
-                    .map(str::to_owned)
-            })
-        }
-    };
-    let Some(base) = base else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but no PostgreSQL for the tests");
-        eprintln!("skipped: no PostgreSQL");
-        return None;
-    };
-    let name = format!("cli_{}", uuid::Uuid::now_v7().simple());
-    rt().block_on(async {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-    });
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
-}
-
 #[test]
 fn import_and_export_postgres() {
-    if let Some(url) = pg_url() {
+    if let Some(url) = pg_url("cli") {
         import_export(&url);
     }
 }
@@ -372,7 +342,7 @@ fn kill_9_loses_no_acknowledged_write_sqlite() {
 
 #[test]
 fn kill_9_loses_no_acknowledged_write_postgres() {
-    if let Some(url) = pg_url() {
+    if let Some(url) = pg_url("cli") {
         kill_test(&url);
     }
 }

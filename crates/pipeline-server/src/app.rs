@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::rate_limit::RateLimiter;
 use crate::docs::DocCache;
+use crate::metrics::Metrics;
 use crate::routes::{auth, comments, export, pipelines, teams, templates, versions};
 
 /// Settings of a running server.
@@ -29,11 +30,42 @@ pub struct AppState {
     pub docs: DocCache,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
+    pub metrics: Arc<Metrics>,
+    /// Set to true when the node is stopping: sync connections say so, finish in-flight writes and close.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
+    /// The state, its writer task and (on PostgreSQL) the follower of other nodes' updates; needs a Tokio
+    /// runtime.
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        Self { store, docs: DocCache::default(), config: Arc::new(config), limiter: Arc::new(RateLimiter::default()) }
+        let metrics = Arc::new(Metrics::default());
+        let docs = DocCache::new(store.clone(), metrics.clone());
+        tokio::spawn(crate::docs::feed::run(docs.clone()));
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        Self {
+            store,
+            docs,
+            config: Arc::new(config),
+            limiter: Arc::new(RateLimiter::default()),
+            metrics,
+            shutdown: Arc::new(shutdown),
+        }
+    }
+
+    /// Starts a graceful stop: sync connections send `shutdown`, wait for their in-flight writes, and close.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Waits (at most `limit`) until every sync connection has closed, then until the writer has settled
+    /// everything queued.
+    pub async fn drain(&self, limit: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.metrics.connections.get() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        self.docs.writer().barrier().await;
     }
 }
 
@@ -73,11 +105,12 @@ pub fn router(state: AppState) -> Router {
         .route("/teams/{id}/audit", get(teams::audit))
         .route("/tokens", get(teams::list_tokens).post(teams::create_token).delete(teams::revoke_token_body))
         .route("/tokens/{tid}", delete(teams::revoke_token))
-        // The sync WebSocket (`/api/pipelines/{id}/sync`) is mounted here in a later issue.
+        .route("/pipelines/{id}/sync", get(crate::sync::conn::handler))
         .fallback(api_not_found);
     Router::new()
         .route("/", get(index))
         .route("/auth/signin/{token}", get(auth::signin_link))
+        .route("/metrics", get(crate::metrics::handler))
         .nest("/api", api)
         .layer(DefaultBodyLimit::max(MAX_YAML_BYTES))
         .layer(axum::middleware::from_fn(crate::headers::security_headers))
@@ -100,12 +133,20 @@ async fn index() -> impl IntoResponse {
     ([(header::CACHE_CONTROL, "no-cache")], Html(INDEX))
 }
 
-/// Serves `router(state)` on `listener` until `shutdown` resolves, then finishes running requests.
+/// Serves `router(state)` on `listener` until `shutdown` resolves, then stops gracefully: sync clients are told
+/// (they reconnect by themselves), in-flight writes finish, running requests finish.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let signal_state = state.clone();
+    let stopping = async move {
+        shutdown.await;
+        signal_state.begin_shutdown();
+    };
+    let served = axum::serve(listener, app).with_graceful_shutdown(stopping).await;
+    state.drain(std::time::Duration::from_secs(15)).await;
+    served
 }

@@ -6,10 +6,11 @@
 //! - `routes/*`: one module per resource; `extract`: body, query and id extractors with JSON errors and limits;
 //! - `auth/*`: session cookie and Bearer token (`session`), CSRF (`csrf`), login rate limit (`rate_limit`),
 //!   role checks (`permissions`);
-//! - `docs`: the live documents (`DocCache`): load, edit, append durably, compact;
+//! - `docs/*`: the live documents (`DocCache`): load, edit, the writer (group commit), rooms (a pipeline's
+//!   connections, presence), views (debounced YAML + diagnostics), the change feed between nodes, compaction;
+//! - `sync/*`: the WebSocket sync protocol (docs/protocol.md): codec, connections, update checks, a client;
+//! - `metrics`: `/metrics` in Prometheus text format;
 //! - `error`: `ApiError`, the one error body; `openapi`: the OpenAPI 3.1 description.
-//!
-//! The sync WebSocket (a later issue) gets its own `routes/sync.rs`, mounted in `app::router`, on `DocCache`.
 
 #![recursion_limit = "512"]
 
@@ -20,8 +21,10 @@ pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod sync;
 
 pub use app::{AppState, Config, router, serve};
 pub use docs::DocCache;

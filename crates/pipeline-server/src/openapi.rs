@@ -78,6 +78,16 @@ pub const ROUTES: &[Route] = &[
         "Diagnostics",
         &[],
     ),
+    (
+        "get",
+        "/api/pipelines/{id}/sync",
+        "Real-time sync: upgrades to a WebSocket speaking the protocol of docs/protocol.md (auth by cookie, \
+         Bearer, or the token query parameter)",
+        Body::None,
+        101,
+        "Any",
+        &["token"],
+    ),
     ("get", "/api/pipelines/{id}/versions", "Versions, newest first", Body::None, 200, "VersionList", &[]),
     (
         "post",

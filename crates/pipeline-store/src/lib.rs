@@ -19,7 +19,8 @@
 //! - `sqlite`: `SqliteStore`, one file `DATA_DIR/pipeline-editor.sqlite3` in WAL mode with `synchronous=FULL`,
 //!   one writer connection and a small reader pool; search on an FTS5 external-content table kept by triggers.
 //! - `postgres`: `PostgresStore`; search on a generated, GIN-indexed `tsvector` column. Row locks order
-//!   concurrent appends; `pool()` is there for LISTEN/NOTIFY between nodes.
+//!   concurrent appends; `postgres/feed.rs`: the change feed between nodes (NOTIFY in every append's
+//!   transaction, LISTEN per node).
 //! - `migrations/sqlite`, `migrations/postgres`: the schemas, embedded with `sqlx::migrate!` and applied on
 //!   open. Never edit an applied migration (sqlx checks their checksums): add a new one.
 //! - `tests/contract`: the contract, one suite of async functions over a `TestDb` (an `Arc<dyn Store>` and a
@@ -54,7 +55,7 @@ use async_trait::async_trait;
 
 pub use error::{BackendError, Result, StoreError};
 pub use model::*;
-pub use postgres::PostgresStore;
+pub use postgres::{ChangeFeed, PostgresStore};
 pub use sqlite::{SQLITE_FILE_NAME, SqliteStore};
 
 /// Which database a store runs on.
@@ -240,6 +241,12 @@ pub trait Store: Send + Sync + 'static {
     async fn append_update(&self, pipeline: PipelineId, data: Vec<u8>, author: Option<UserId>) -> Result<u64> {
         let seqs = self.append_updates(vec![NewUpdate { pipeline, data, author }]).await?;
         seqs.first().copied().ok_or_else(|| StoreError::backend("append returned no sequence number"))
+    }
+
+    /// Notes of updates that *other* server processes append to this database, for fanning them out to this
+    /// node's clients: PostgreSQL LISTEN/NOTIFY. `None` on SQLite (one process owns the file).
+    async fn change_feed(&self) -> Result<Option<ChangeFeed>> {
+        Ok(None)
     }
 
     /// The latest snapshot and every update after it.

@@ -396,6 +396,13 @@ pub struct NewUpdate {
     pub author: Option<UserId>,
 }
 
+/// Another node appended to a pipeline's document, up to `seq` (see `Store::change_feed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeNote {
+    pub pipeline: PipelineId,
+    pub seq: u64,
+}
+
 /// A snapshot of a document (opaque bytes, a Loro snapshot) that includes every update up to `seq`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snapshot {

@@ -39,7 +39,7 @@ async fn write_all(store: &Arc<dyn Store>, args: &ExportArgs) -> u8 {
             }
         },
     };
-    let files = match export_files(store, &DocCache::default(), teams).await {
+    let files = match export_files(store, &DocCache::new(store.clone(), Default::default()), teams).await {
         Ok(f) => f,
         Err(e) => {
             message(&format!("error: {}", e.message));

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod export;
 pub mod import;
+pub mod loadtest;
 pub mod patch;
 pub mod schema;
 pub mod serve;

@@ -7,7 +7,10 @@
 //! lock the row they read (`FOR UPDATE`) before deciding. Multi-statement reads (`load`, `updates_since`) run
 //! in one `REPEATABLE READ` transaction so they see one state of the log.
 
+mod feed;
 mod search;
+
+pub use feed::ChangeFeed;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,6 +36,8 @@ pub const DEFAULT_POOL_SIZE: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// This process's id in change notes (`feed`), so it can skip its own.
+    node: Uuid,
 }
 
 impl PostgresStore {
@@ -71,7 +76,7 @@ impl PostgresStore {
             .map_err(|e| StoreError::backend(format!("cannot connect to PostgreSQL: {e}")))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         tracing::info!("opened PostgreSQL store");
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore { pool, node: Uuid::now_v7() })
     }
 
     /// The connection pool, for callers that need PostgreSQL itself (LISTEN/NOTIFY fan-out between nodes).
@@ -797,8 +802,27 @@ impl Store for PostgresStore {
             insert_update(&mut tx, u.pipeline, seq, u.author, now, &u.data).await?;
             seqs.push(input::seq_from_db(seq)?);
         }
+        // One note per pipeline with its newest seq, sent by PostgreSQL when (and only if) this commits.
+        let mut newest: Vec<(PipelineId, u64)> = Vec::new();
+        for (u, &seq) in updates.iter().zip(&seqs) {
+            match newest.iter_mut().find(|(p, _)| *p == u.pipeline) {
+                Some(entry) => entry.1 = entry.1.max(seq),
+                None => newest.push((u.pipeline, seq)),
+            }
+        }
+        for (pipeline, seq) in newest {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(feed::CHANNEL)
+                .bind(feed::payload(self.node, pipeline, seq))
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(seqs)
+    }
+
+    async fn change_feed(&self) -> Result<Option<ChangeFeed>> {
+        Ok(Some(ChangeFeed::connect(&self.pool, self.node).await?))
     }
 
     async fn load(&self, pipeline: PipelineId) -> Result<DocLog> {

@@ -1,0 +1,482 @@
+//! `GET /api/pipelines/{id}/sync`: authenticate, check the role, upgrade, then run one connection of the sync
+//! protocol (docs/protocol.md) until it closes. One task per connection: it reads the client's frames, and
+//! writes what the room, the writer (acks) and the shutdown signal send it. A connection that cannot keep up
+//! only delays itself (the room's queue drops its backlog and it is resynced).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use loro::awareness::EphemeralStore;
+use loro::{LoroValue, VersionVector};
+use pipeline_store::{PipelineId, Role, User};
+use serde::Deserialize;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::app::AppState;
+use crate::auth::permissions::{Deleted, require_pipeline};
+use crate::auth::session::Via;
+use crate::auth::{Auth, MaybeAuth};
+use crate::docs::room::{Outgoing, PRESENCE_TIMEOUT_MS};
+use crate::docs::writer::{ConnNote, Origin};
+use crate::docs::{ApplyError, DocEntry, view};
+use crate::error::ApiError;
+use crate::extract::Qs;
+use crate::metrics::Metrics;
+use crate::sync::protocol::{
+    ClientMsg, ConnRole, ErrorCode, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser, ServerMsg, ServerText,
+    WelcomeInfo, encode_remote_presence,
+};
+
+/// How long a client has to send `hello`.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// A socket write that takes longer than this means the client is gone.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// On shutdown, how long to wait for in-flight writes before closing anyway.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// What `shutdown` tells clients to wait before reconnecting.
+const RETRY_AFTER_MS: u64 = 500;
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+const COLOURS: [&str; 12] = [
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46a0a0", "#f032e6", "#808000", "#9a6324", "#800000",
+    "#000075", "#a9a9a9",
+];
+
+/// A stable colour per user.
+fn colour_of(user: &User) -> String {
+    let n = user.id.0.as_u128();
+    COLOURS[(n % COLOURS.len() as u128) as usize].to_owned()
+}
+
+#[derive(Deserialize, Default)]
+pub struct SyncQuery {
+    pub token: Option<String>,
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Qs(q): Qs<SyncQuery>,
+    headers: HeaderMap,
+    auth: MaybeAuth,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let auth = match (auth.0, q.token) {
+        (Some(a), _) => a,
+        (None, Some(secret)) => {
+            let token = state.store.authenticate_api_token(&secret).await?.ok_or_else(ApiError::unauthorized)?;
+            Auth { user: state.store.get_user(token.user).await?, via: Via::Token }
+        }
+        (None, None) => return Err(ApiError::unauthorized()),
+    };
+    if matches!(auth.via, Via::Session { .. }) {
+        check_origin(&headers)?;
+    }
+    let pipeline = require_pipeline(&state, &auth, &raw_id, Role::Viewer, Deleted::Hidden).await?;
+    let role = state.store.role(pipeline.team, auth.user.id).await?.ok_or_else(|| ApiError::not_found("pipeline"))?;
+    let editor = role.at_least(Role::Member);
+    let ws = ws.map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
+    let user = auth.user;
+    let id = pipeline.id;
+    // The socket takes up to twice the limit so that a frame a little over it gets a `too_large` answer;
+    // beyond that the connection is dropped while reading.
+    Ok(ws
+        .max_message_size(2 * MAX_FRAME_BYTES)
+        .max_frame_size(2 * MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| run(state, socket, id, user, editor))
+        .into_response())
+}
+
+/// A cookie-authenticated socket must come from a page of this server: browsers send cookies with WebSockets
+/// opened by any site, and `SameSite` does not cover every case (same-site subdomains).
+fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
+    let origin_host = origin.and_then(|o| o.split_once("://")).map(|(_, rest)| rest.trim_end_matches('/'));
+    match (origin_host, host) {
+        (Some(o), Some(h)) if o.eq_ignore_ascii_case(h) => Ok(()),
+        // No Origin: not a browser, so not a cross-site request.
+        (None, _) if origin.is_none() => Ok(()),
+        _ => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "cross-origin WebSocket with a session cookie")),
+    }
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// Why a connection ends.
+enum End {
+    /// The client closed or went away.
+    Gone,
+    /// Close with this code (after any message already sent).
+    Close(u16, &'static str),
+}
+
+struct Conn {
+    state: AppState,
+    entry: Arc<DocEntry>,
+    id: u64,
+    user: User,
+    editor: bool,
+    views: bool,
+    key: String,
+    presence_user: PresenceUser,
+    client_vv: VersionVector,
+    notes: mpsc::UnboundedSender<ConnNote>,
+    inflight: usize,
+    sink: Sink,
+}
+
+async fn run(state: AppState, socket: WebSocket, pipeline: PipelineId, user: User, editor: bool) {
+    let metrics = state.metrics.clone();
+    metrics.connections.inc();
+    let (sink, mut stream) = socket.split();
+    let id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let span = tracing::debug_span!("sync", conn = id, pipeline = %pipeline, user = %user.id);
+    let _ = tracing::Instrument::instrument(
+        async move {
+            let (notes, notes_rx) = mpsc::unbounded_channel();
+            let entry = state.docs.entry(pipeline);
+            let presence_user =
+                PresenceUser { id: user.id.to_string(), name: user.name.clone(), colour: colour_of(&user) };
+            let key = format!("{}:{id}", user.id);
+            let mut conn = Conn {
+                state: state.clone(),
+                entry,
+                id,
+                user,
+                editor,
+                views: false,
+                key,
+                presence_user,
+                client_vv: VersionVector::default(),
+                notes,
+                inflight: 0,
+                sink,
+            };
+            let end = conn.session(&mut stream, notes_rx).await;
+            if let End::Close(code, reason) = end {
+                let frame = CloseFrame { code, reason: reason.into() };
+                let _ = tokio::time::timeout(SEND_TIMEOUT, conn.sink.send(Message::Close(Some(frame)))).await;
+            }
+        },
+        span,
+    )
+    .await;
+    metrics.connections.dec();
+}
+
+impl Conn {
+    fn metrics(&self) -> &Metrics {
+        &self.state.metrics
+    }
+
+    async fn send(&mut self, msg: Message, kind: &'static str) -> Result<(), End> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.sink.send(msg)).await {
+            Ok(Ok(())) => {
+                self.metrics().sent.get_or_create(&Metrics::kind(kind)).inc();
+                Ok(())
+            }
+            _ => Err(End::Gone),
+        }
+    }
+
+    async fn error(&mut self, code: ErrorCode, message: impl Into<String>, seq: Option<u32>) -> Result<(), End> {
+        let label = match code {
+            ErrorCode::BadFrame => "bad_frame",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::ReadOnly => "read_only",
+            ErrorCode::InvalidUpdate => "invalid_update",
+            ErrorCode::BadPresence => "bad_presence",
+            ErrorCode::Internal => "internal",
+        };
+        self.metrics().errors.get_or_create(&Metrics::kind(label)).inc();
+        let text = ServerText::error(code, message, seq).to_json();
+        self.send(Message::Text(text.into()), "error").await
+    }
+
+    /// Sends an error and ends with a close code.
+    async fn fail(&mut self, code: ErrorCode, message: impl Into<String>, close: u16) -> End {
+        let reason = match close {
+            1009 => "too large",
+            1011 => "internal error",
+            _ => "protocol error",
+        };
+        match self.error(code, message, None).await {
+            Ok(()) => End::Close(close, reason),
+            Err(end) => end,
+        }
+    }
+
+    async fn session(
+        &mut self,
+        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        mut notes_rx: mpsc::UnboundedReceiver<ConnNote>,
+    ) -> End {
+        let hello = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
+            Ok(Some(Ok(Message::Binary(b)))) => ClientMsg::decode(&b),
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return End::Gone,
+            Ok(Some(Ok(_))) => {
+                return self.fail(ErrorCode::BadFrame, "the first message must be a binary hello", 1008).await;
+            }
+            Err(_) => return self.fail(ErrorCode::BadFrame, "no hello within 10 seconds", 1008).await,
+        };
+        let (flags, version) = match hello {
+            Ok(ClientMsg::Hello { flags, version }) => (flags, version),
+            Ok(_) => return self.fail(ErrorCode::BadFrame, "the first message must be hello", 1008).await,
+            Err(e) => return self.fail(ErrorCode::BadFrame, e.to_string(), 1008).await,
+        };
+        self.metrics().received.get_or_create(&Metrics::kind("hello")).inc();
+        if !version.is_empty() {
+            match VersionVector::decode(&version) {
+                Ok(vv) => self.client_vv = vv,
+                Err(e) => return self.fail(ErrorCode::BadFrame, format!("hello: bad version vector: {e}"), 1008).await,
+            }
+        }
+        self.views = flags & FLAG_VIEWS != 0;
+
+        self.entry.room.join(self.views);
+        if self.entry.room.connections() == 1 {
+            self.metrics().rooms.inc();
+        }
+        let end = self.joined(stream, &mut notes_rx).await;
+        self.entry.room.leave(self.views);
+        if self.entry.room.connections() == 0 {
+            self.metrics().rooms.dec();
+        }
+        if self.entry.room.presence.get(&self.key).is_some() {
+            self.entry.room.clear_presence(&self.key);
+        }
+        end
+    }
+
+    async fn joined(
+        &mut self,
+        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        notes_rx: &mut mpsc::UnboundedReceiver<ConnNote>,
+    ) -> End {
+        // Subscribe under the document's lock, together with the export: every update is then either in the
+        // welcome or arrives through the room (or both: importing twice is harmless).
+        let entry = self.entry.clone();
+        let client_vv = self.client_vv.clone();
+        let joined = self
+            .state
+            .docs
+            .with_doc(&entry, |d| {
+                let rx = entry.room.subscribe();
+                // A new replica gets a snapshot: it imports faster and decodes its state lazily.
+                let update =
+                    if client_vv.is_empty() { d.export_snapshot() } else { d.export_updates_since(&client_vv) };
+                update.map(|update| (rx, update, d.version().encode()))
+            })
+            .await;
+        let (mut rx, update, version) = match joined {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => return self.fail(ErrorCode::Internal, e.to_string(), 1011).await,
+            Err(e) => return self.fail(ErrorCode::Internal, e.to_string(), 1011).await,
+        };
+        let info = WelcomeInfo {
+            protocol: PROTOCOL_VERSION,
+            pipeline: self.entry.id.to_string(),
+            role: if self.editor { ConnRole::Editor } else { ConnRole::ReadOnly },
+            client_key: self.key.clone(),
+            user: self.presence_user.clone(),
+        };
+        let welcome = ServerMsg::Welcome { info, version, update }.encode();
+        if let Err(end) = self.send(Message::Binary(welcome.into()), "welcome").await {
+            return end;
+        }
+        let everyone = self.entry.room.presence.encode_all();
+        if let Err(end) = self.send(Message::Binary(encode_remote_presence(&everyone).into()), "presence").await {
+            return end;
+        }
+        if self.views {
+            match view::latest(&self.entry) {
+                Some(text) => {
+                    if let Err(end) = self.send(Message::Text(text.as_ref().into()), "view").await {
+                        return end;
+                    }
+                }
+                None => view::schedule(&self.entry),
+            }
+        }
+
+        let mut shutdown = self.state.shutdown.subscribe();
+        let mut closing = *shutdown.borrow();
+        let mut drain_deadline: Option<tokio::time::Instant> = None;
+        if closing {
+            return match self.begin_close(&mut drain_deadline).await {
+                Ok(()) => End::Close(1012, "server restarting"),
+                Err(end) => end,
+            };
+        }
+        loop {
+            if closing && self.inflight == 0 {
+                return End::Close(1012, "server restarting");
+            }
+            let deadline = drain_deadline.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
+            let step = tokio::select! {
+                biased;
+                note = notes_rx.recv() => self.on_note(note).await,
+                out = rx.recv() => self.on_outgoing(out).await,
+                msg = stream.next(), if !closing => self.on_message(msg).await,
+                changed = shutdown.changed(), if !closing => {
+                    if changed.is_ok() && *shutdown.borrow() {
+                        closing = true;
+                        self.begin_close(&mut drain_deadline).await
+                    } else {
+                        Ok(())
+                    }
+                }
+                () = tokio::time::sleep_until(deadline), if drain_deadline.is_some() => {
+                    Err(End::Close(1012, "server restarting"))
+                }
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    /// Tells the client the node is stopping; the loop then waits for in-flight acks.
+    async fn begin_close(&mut self, deadline: &mut Option<tokio::time::Instant>) -> Result<(), End> {
+        *deadline = Some(tokio::time::Instant::now() + DRAIN_TIMEOUT);
+        let text = ServerText::Shutdown { message: "the server is restarting".into(), retry_after_ms: RETRY_AFTER_MS };
+        self.send(Message::Text(text.to_json().into()), "shutdown").await
+    }
+
+    async fn on_note(&mut self, note: Option<ConnNote>) -> Result<(), End> {
+        match note {
+            Some(ConnNote::Acked(seq)) => {
+                self.inflight = self.inflight.saturating_sub(1);
+                self.send(Message::Binary(ServerMsg::Ack { seq }.encode().into()), "ack").await
+            }
+            Some(ConnNote::Failed(msg)) => {
+                tracing::warn!(error = %msg, "an update could not be stored");
+                Err(self.fail(ErrorCode::Internal, "the update could not be stored; reconnect", 1011).await)
+            }
+            None => Ok(()),
+        }
+    }
+
+    async fn on_outgoing(&mut self, out: Result<Outgoing, broadcast::error::RecvError>) -> Result<(), End> {
+        match out {
+            Ok(Outgoing::Update { from, frame, published_at }) => {
+                if from == Some(self.id) {
+                    return Ok(());
+                }
+                self.send(Message::Binary(frame), "update").await?;
+                Metrics::observe(&self.metrics().fanout, published_at.elapsed());
+                Ok(())
+            }
+            Ok(Outgoing::Presence { from, frame }) => {
+                if from == Some(self.id) {
+                    return Ok(());
+                }
+                self.send(Message::Binary(frame), "presence").await
+            }
+            Ok(Outgoing::View(text)) => {
+                if !self.views {
+                    return Ok(());
+                }
+                self.send(Message::Text(text.as_ref().into()), "view").await
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                // Fell behind: send everything since it joined (importing what it has is a no-op).
+                self.metrics().resyncs.inc();
+                let entry = self.entry.clone();
+                let vv = self.client_vv.clone();
+                match self.state.docs.with_doc(&entry, |d| d.export_updates_since(&vv)).await {
+                    Ok(Ok(update)) => {
+                        let frame = ServerMsg::Update { update }.encode();
+                        self.send(Message::Binary(frame.into()), "update").await
+                    }
+                    _ => Err(self.fail(ErrorCode::Internal, "could not resync", 1011).await),
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => Err(End::Gone),
+        }
+    }
+
+    async fn on_message(&mut self, msg: Option<Result<Message, axum::Error>>) -> Result<(), End> {
+        let bytes = match msg {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Err(End::Gone),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(()),
+            Some(Ok(Message::Text(_))) => {
+                return Err(self.fail(ErrorCode::BadFrame, "clients send binary frames only", 1008).await);
+            }
+            Some(Ok(Message::Binary(b))) => b,
+        };
+        if bytes.len() > MAX_FRAME_BYTES {
+            return Err(self.fail(ErrorCode::TooLarge, "frames are limited to 8 MiB", 1009).await);
+        }
+        match ClientMsg::decode(&bytes) {
+            Err(e) => Err(self.fail(ErrorCode::BadFrame, e.to_string(), 1008).await),
+            Ok(ClientMsg::Hello { .. }) => Err(self.fail(ErrorCode::BadFrame, "hello was already sent", 1008).await),
+            Ok(ClientMsg::Update { seq, update }) => self.on_update(seq, update).await,
+            Ok(ClientMsg::Presence { state }) => self.on_presence(&state).await,
+        }
+    }
+
+    async fn on_update(&mut self, seq: u32, update: Vec<u8>) -> Result<(), End> {
+        self.metrics().received.get_or_create(&Metrics::kind("update")).inc();
+        if !self.editor {
+            return self.error(ErrorCode::ReadOnly, "you can read this pipeline but not edit it", Some(seq)).await;
+        }
+        let origin = Origin::Conn { conn: self.id, seq, notes: self.notes.clone(), received: Instant::now() };
+        self.inflight += 1;
+        let entry = self.entry.clone();
+        match self.state.docs.apply_client_update(&entry, update, Some(self.user.id), origin).await {
+            Ok(()) => Ok(()),
+            Err(ApplyError::Invalid(msg)) => {
+                self.inflight -= 1;
+                self.error(ErrorCode::InvalidUpdate, msg, Some(seq)).await?;
+                Err(End::Close(1008, "invalid update"))
+            }
+            Err(ApplyError::Internal(msg)) => {
+                self.inflight -= 1;
+                tracing::warn!(error = %msg, "could not apply an update");
+                Err(self.fail(ErrorCode::Internal, "the server could not take the update; reconnect", 1011).await)
+            }
+        }
+    }
+
+    /// Takes the client's own presence entry if it is its own and names its own user, with the server's clock
+    /// (so an entry expires on the server's time, whatever the client's clock says).
+    async fn on_presence(&mut self, state: &[u8]) -> Result<(), End> {
+        self.metrics().received.get_or_create(&Metrics::kind("presence")).inc();
+        let scratch = EphemeralStore::new(PRESENCE_TIMEOUT_MS);
+        if let Err(e) = scratch.apply(state) {
+            return self.error(ErrorCode::BadPresence, format!("presence does not decode: {e}"), None).await;
+        }
+        let keys = scratch.keys();
+        if keys.iter().any(|k| *k != self.key) {
+            return self.error(ErrorCode::BadPresence, "presence may only set the connection's own key", None).await;
+        }
+        let Some(value) = scratch.get(&self.key) else { return Ok(()) };
+        if !self.names_own_user(&value) {
+            return self
+                .error(ErrorCode::BadPresence, "presence must carry the user, name and colour from welcome", None)
+                .await;
+        }
+        self.entry.room.presence.set(&self.key, value);
+        let frame = encode_remote_presence(&self.entry.room.presence.encode(&self.key));
+        self.entry.room.publish(Outgoing::Presence { from: Some(self.id), frame: frame.into() });
+        Ok(())
+    }
+
+    fn names_own_user(&self, value: &LoroValue) -> bool {
+        let LoroValue::Map(map) = value else { return false };
+        let is = |k: &str, want: &str| matches!(map.get(k), Some(LoroValue::String(s)) if s.as_str() == want);
+        is("user", &self.presence_user.id)
+            && is("name", &self.presence_user.name)
+            && is("colour", &self.presence_user.colour)
+    }
+}

@@ -1,0 +1,274 @@
+//! The sync protocol's frames (docs/protocol.md): pure encode/decode, no I/O, shared by the server and the Rust
+//! client. Binary frames: byte 0 is the type, integers big-endian. Text frames: one JSON object with `type`.
+
+use serde::{Deserialize, Serialize};
+
+/// Protocol version, in `welcome`'s info.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The largest frame a client may send.
+pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
+
+pub const HELLO: u8 = 0x01;
+pub const UPDATE: u8 = 0x02;
+pub const PRESENCE: u8 = 0x03;
+pub const WELCOME: u8 = 0x81;
+pub const ACK: u8 = 0x82;
+pub const REMOTE_UPDATE: u8 = 0x83;
+pub const REMOTE_PRESENCE: u8 = 0x84;
+
+/// `hello.flags` bit 0: send `view` messages (YAML and diagnostics).
+pub const FLAG_VIEWS: u8 = 0x01;
+
+/// Client → server binary messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientMsg {
+    Hello { flags: u8, version: Vec<u8> },
+    Update { seq: u32, update: Vec<u8> },
+    Presence { state: Vec<u8> },
+}
+
+/// Server → client binary messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerMsg {
+    Welcome { info: WelcomeInfo, version: Vec<u8>, update: Vec<u8> },
+    Ack { seq: u32 },
+    Update { update: Vec<u8> },
+    Presence { state: Vec<u8> },
+}
+
+/// `welcome`'s JSON part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WelcomeInfo {
+    pub protocol: u32,
+    pub pipeline: String,
+    pub role: ConnRole,
+    pub client_key: String,
+    pub user: PresenceUser,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnRole {
+    Editor,
+    ReadOnly,
+}
+
+/// Who a connection is, as presence shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceUser {
+    pub id: String,
+    pub name: String,
+    pub colour: String,
+}
+
+/// Server → client JSON messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerText {
+    View {
+        version: u64,
+        yaml: String,
+        diagnostics: serde_json::Value,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        seq: Option<u32>,
+    },
+    Shutdown {
+        message: String,
+        retry_after_ms: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadFrame,
+    TooLarge,
+    ReadOnly,
+    InvalidUpdate,
+    BadPresence,
+    Internal,
+}
+
+/// Why a frame could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error("empty frame")]
+    Empty,
+    #[error("unknown message type 0x{0:02x}")]
+    UnknownType(u8),
+    #[error("truncated {0} message")]
+    Truncated(&'static str),
+    #[error("bad welcome info: {0}")]
+    BadInfo(String),
+    #[error("unknown hello flags 0x{0:02x}")]
+    BadFlags(u8),
+}
+
+fn u32_at(b: &[u8], at: usize, what: &'static str) -> Result<u32, FrameError> {
+    let bytes: [u8; 4] = b.get(at..at + 4).and_then(|s| s.try_into().ok()).ok_or(FrameError::Truncated(what))?;
+    Ok(u32::from_be_bytes(bytes))
+}
+
+fn len_at(b: &[u8], at: usize, what: &'static str) -> Result<usize, FrameError> {
+    usize::try_from(u32_at(b, at, what)?).map_err(|_| FrameError::Truncated(what))
+}
+
+impl ClientMsg {
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            ClientMsg::Hello { flags, version } => [&[HELLO, *flags][..], version].concat(),
+            ClientMsg::Update { seq, update } => [&[UPDATE][..], &seq.to_be_bytes(), update].concat(),
+            ClientMsg::Presence { state } => [&[PRESENCE][..], state].concat(),
+        }
+    }
+
+    pub fn decode(b: &[u8]) -> Result<Self, FrameError> {
+        let (&kind, rest) = b.split_first().ok_or(FrameError::Empty)?;
+        match kind {
+            HELLO => {
+                let (&flags, version) = rest.split_first().ok_or(FrameError::Truncated("hello"))?;
+                if flags & !FLAG_VIEWS != 0 {
+                    return Err(FrameError::BadFlags(flags));
+                }
+                Ok(ClientMsg::Hello { flags, version: version.to_vec() })
+            }
+            UPDATE => {
+                let seq = u32_at(rest, 0, "update")?;
+                Ok(ClientMsg::Update { seq, update: rest[4..].to_vec() })
+            }
+            PRESENCE => Ok(ClientMsg::Presence { state: rest.to_vec() }),
+            other => Err(FrameError::UnknownType(other)),
+        }
+    }
+}
+
+impl ServerMsg {
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            ServerMsg::Welcome { info, version, update } => {
+                // Serialising a struct of strings cannot fail.
+                let info = serde_json::to_vec(info).unwrap_or_default();
+                let mut out = Vec::with_capacity(9 + info.len() + version.len() + update.len());
+                out.push(WELCOME);
+                out.extend_from_slice(&(info.len() as u32).to_be_bytes());
+                out.extend_from_slice(&info);
+                out.extend_from_slice(&(version.len() as u32).to_be_bytes());
+                out.extend_from_slice(version);
+                out.extend_from_slice(update);
+                out
+            }
+            ServerMsg::Ack { seq } => [&[ACK][..], &seq.to_be_bytes()].concat(),
+            ServerMsg::Update { update } => encode_remote_update(update),
+            ServerMsg::Presence { state } => [&[REMOTE_PRESENCE][..], state].concat(),
+        }
+    }
+
+    pub fn decode(b: &[u8]) -> Result<Self, FrameError> {
+        let (&kind, rest) = b.split_first().ok_or(FrameError::Empty)?;
+        match kind {
+            WELCOME => {
+                let info_len = len_at(rest, 0, "welcome")?;
+                let info_end = 4usize.checked_add(info_len).ok_or(FrameError::Truncated("welcome"))?;
+                let info = rest.get(4..info_end).ok_or(FrameError::Truncated("welcome"))?;
+                let info: WelcomeInfo = serde_json::from_slice(info).map_err(|e| FrameError::BadInfo(e.to_string()))?;
+                let vv_len = len_at(rest, info_end, "welcome")?;
+                let vv_end = (info_end + 4).checked_add(vv_len).ok_or(FrameError::Truncated("welcome"))?;
+                let version = rest.get(info_end + 4..vv_end).ok_or(FrameError::Truncated("welcome"))?.to_vec();
+                Ok(ServerMsg::Welcome { info, version, update: rest[vv_end..].to_vec() })
+            }
+            ACK => Ok(ServerMsg::Ack { seq: u32_at(rest, 0, "ack")? }),
+            REMOTE_UPDATE => Ok(ServerMsg::Update { update: rest.to_vec() }),
+            REMOTE_PRESENCE => Ok(ServerMsg::Presence { state: rest.to_vec() }),
+            other => Err(FrameError::UnknownType(other)),
+        }
+    }
+}
+
+/// An `update` frame for others, built once and shared by every connection it goes to.
+pub fn encode_remote_update(update: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + update.len());
+    out.push(REMOTE_UPDATE);
+    out.extend_from_slice(update);
+    out
+}
+
+pub fn encode_remote_presence(state: &[u8]) -> Vec<u8> {
+    [&[REMOTE_PRESENCE][..], state].concat()
+}
+
+impl ServerText {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn error(code: ErrorCode, message: impl Into<String>, seq: Option<u32>) -> Self {
+        ServerText::Error { code, message: message.into(), seq }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> WelcomeInfo {
+        WelcomeInfo {
+            protocol: PROTOCOL_VERSION,
+            pipeline: "p".into(),
+            role: ConnRole::Editor,
+            client_key: "k".into(),
+            user: PresenceUser { id: "u".into(), name: "Ann".into(), colour: "#123456".into() },
+        }
+    }
+
+    #[test]
+    fn client_messages_round_trip_with_documented_layout() {
+        let hello = ClientMsg::Hello { flags: FLAG_VIEWS, version: vec![9, 8] };
+        assert_eq!(hello.encode(), [0x01, 0x01, 9, 8]);
+        let update = ClientMsg::Update { seq: 258, update: vec![7] };
+        assert_eq!(update.encode(), [0x02, 0, 0, 1, 2, 7]);
+        for m in [hello, update, ClientMsg::Presence { state: vec![1, 2, 3] }] {
+            assert_eq!(ClientMsg::decode(&m.encode()), Ok(m));
+        }
+    }
+
+    #[test]
+    fn server_messages_round_trip_with_documented_layout() {
+        assert_eq!(ServerMsg::Ack { seq: 1 }.encode(), [0x82, 0, 0, 0, 1]);
+        let w = ServerMsg::Welcome { info: info(), version: vec![1, 2], update: vec![3, 4, 5] };
+        let bytes = w.encode();
+        assert_eq!(bytes[0], 0x81);
+        let info_len = u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]) as usize;
+        let json: serde_json::Value = serde_json::from_slice(&bytes[5..5 + info_len]).expect("json");
+        assert_eq!(json["role"], "editor");
+        assert_eq!(json["user"]["colour"], "#123456");
+        assert_eq!(&bytes[5 + info_len..9 + info_len], [0, 0, 0, 2]);
+        for m in
+            [w, ServerMsg::Ack { seq: 7 }, ServerMsg::Update { update: vec![1] }, ServerMsg::Presence { state: vec![] }]
+        {
+            assert_eq!(ServerMsg::decode(&m.encode()), Ok(m));
+        }
+    }
+
+    #[test]
+    fn malformed_frames_are_errors_not_panics() {
+        assert_eq!(ClientMsg::decode(&[]), Err(FrameError::Empty));
+        assert_eq!(ClientMsg::decode(&[0x7f]), Err(FrameError::UnknownType(0x7f)));
+        assert_eq!(ClientMsg::decode(&[0x01]), Err(FrameError::Truncated("hello")));
+        assert_eq!(ClientMsg::decode(&[0x01, 0x80]), Err(FrameError::BadFlags(0x80)));
+        assert_eq!(ClientMsg::decode(&[0x02, 0, 0]), Err(FrameError::Truncated("update")));
+        assert!(ServerMsg::decode(&[0x81, 0xff, 0xff, 0xff, 0xff]).is_err());
+        assert!(ServerMsg::decode(&[0x81, 0, 0, 0, 2, b'{', b'}']).is_err());
+    }
+
+    #[test]
+    fn text_messages_match_the_documented_json() {
+        let e = ServerText::error(ErrorCode::ReadOnly, "viewer", Some(3)).to_json();
+        assert_eq!(e, r#"{"type":"error","code":"read_only","message":"viewer","seq":3}"#);
+        let s = ServerText::Shutdown { message: "restart".into(), retry_after_ms: 500 }.to_json();
+        assert_eq!(s, r#"{"type":"shutdown","message":"restart","retry_after_ms":500}"#);
+    }
+}

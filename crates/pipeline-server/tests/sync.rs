@@ -1,0 +1,323 @@
+//! The sync WebSocket against the real server on both backends, with real WebSocket clients (tests/support/ws.rs):
+//! convergence, acks, read-only viewers, malformed frames, permissions, presence, views, HTTP edits reaching
+//! sockets, metrics.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use pipeline_server::sync::protocol::{ClientMsg, FLAG_VIEWS, ServerMsg};
+use pipeline_store::Role;
+use reqwest::Method;
+use support::ws::{Got, WsClient, field_of, open, read, sync_url};
+use support::{Db, PIPELINE, Server};
+
+async fn setup(db: Db) -> Option<(Server, String, String, String)> {
+    let s = Server::start(db).await?;
+    let team = s.team("sync").await;
+    let (_, editor) = s.user(Some(&team), Role::Member).await;
+    let (_, viewer) = s.user(Some(&team), Role::Viewer).await;
+    let id = s.create(&editor, &team, PIPELINE).await;
+    Some((s, id, editor, viewer))
+}
+
+fn is_error(g: &Got, code: &str) -> bool {
+    matches!(g, Got::Text(v) if v["type"] == "error" && v["code"] == code)
+}
+
+async fn two_clients_converge(db: Db) {
+    let Some((s, id, editor, _)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let mut a = WsClient::connect(&url, &editor, 0, None).await;
+    let mut b = WsClient::connect(&url, &editor, 0, None).await;
+    assert_eq!(a.info.role, pipeline_server::sync::protocol::ConnRole::Editor);
+    assert_eq!(field_of(&a.doc, 0, "name").as_deref(), Some("analyse"));
+
+    // Different fields of one step, concurrently: both survive everywhere.
+    a.set_field(0, "model", "opus");
+    b.set_field(0, "description", "reads the diff");
+    let sa = a.push().await;
+    let sb = b.push().await;
+    a.wait_ack(sa).await;
+    b.wait_ack(sb).await;
+    a.wait_field(0, "description", "reads the diff").await;
+    b.wait_field(0, "model", "opus").await;
+    assert_eq!(a.doc.get_deep_value(), b.doc.get_deep_value());
+
+    // Acked means stored: the HTTP export (the server's document) and a fresh client see both.
+    let yaml = s.req(Method::GET, &format!("/api/pipelines/{id}/yaml"), Some(&editor)).send().await.unwrap();
+    let yaml = yaml.text().await.unwrap();
+    assert!(yaml.contains("model: opus") && yaml.contains("description: reads the diff"), "{yaml}");
+    let c = WsClient::connect(&url, &editor, 0, None).await;
+    assert_eq!(c.doc.get_deep_value(), a.doc.get_deep_value());
+    // …and the update log holds them (a reload from the store sees them).
+    let log = s.store.load(id.parse().unwrap()).await.unwrap();
+    assert!(log.updates.len() >= 3, "initial + 2 edits, got {}", log.updates.len());
+
+    // Acks come in seq order for a burst.
+    let mut seqs = Vec::new();
+    for i in 0..20 {
+        a.set_field(1, "model", &format!("m{i}"));
+        seqs.push(a.push().await);
+    }
+    let mut acked = Vec::new();
+    while acked.len() < seqs.len() {
+        if let Got::Bin(ServerMsg::Ack { seq }) = a.until(|g| matches!(g, Got::Bin(ServerMsg::Ack { .. }))).await {
+            acked.push(seq);
+        }
+    }
+    assert_eq!(acked, seqs);
+    b.wait_field(1, "model", "m19").await;
+}
+
+async fn offline_changes_merge_on_connect(db: Db) {
+    let Some((s, id, editor, _)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let a = WsClient::connect(&url, &editor, 0, None).await;
+    let offline = a.doc.fork();
+    drop(a);
+    // Meanwhile someone else edits.
+    let mut b = WsClient::connect(&url, &editor, 0, None).await;
+    b.set_field(0, "model", "online");
+    let seq = b.push().await;
+    b.wait_ack(seq).await;
+    // The offline replica made 200 edits; it reconnects with its version and they merge.
+    for i in 0..200 {
+        super_set(&offline, 1, "description", &format!("offline {i}"));
+        offline.commit();
+    }
+    let a = WsClient::connect(&url, &editor, 0, Some(offline)).await;
+    assert_eq!(field_of(&a.doc, 0, "model").as_deref(), Some("online"));
+    b.wait_field(1, "description", "offline 199").await;
+    assert_eq!(a.doc.get_deep_value(), b.doc.get_deep_value());
+}
+
+fn super_set(doc: &loro::LoroDoc, step: usize, field: &str, value: &str) {
+    support::ws::fields_of(doc, step).insert(field, value).unwrap();
+}
+
+async fn viewer_is_read_only(db: Db) {
+    let Some((s, id, editor, viewer)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let mut v = WsClient::connect(&url, &viewer, 0, None).await;
+    assert_eq!(v.info.role, pipeline_server::sync::protocol::ConnRole::ReadOnly);
+    v.set_field(0, "model", "viewer was here");
+    let seq = v.push().await;
+    let got = v.until(|g| is_error(g, "read_only")).await;
+    let Got::Text(e) = got else { unreachable!() };
+    assert_eq!(e["seq"], seq);
+    // Nothing stored, and the connection still receives others' edits.
+    let mut e_client = WsClient::connect(&url, &editor, 0, None).await;
+    assert_eq!(field_of(&e_client.doc, 0, "model"), None);
+    e_client.set_field(0, "description", "by the editor");
+    let seq = e_client.push().await;
+    e_client.wait_ack(seq).await;
+    v.wait_field(0, "description", "by the editor").await;
+    let yaml = s.req(Method::GET, &format!("/api/pipelines/{id}/yaml"), Some(&editor)).send().await.unwrap();
+    assert!(!yaml.text().await.unwrap().contains("viewer was here"));
+}
+
+async fn malformed_frames_close_only_their_connection(db: Db) {
+    let Some((s, id, editor, _)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let mut bystander = WsClient::connect(&url, &editor, 0, None).await;
+
+    // Not hello first.
+    let mut raw = open(&url, Some(&editor)).await.unwrap();
+    futures_util::SinkExt::send(&mut raw, ClientMsg::Update { seq: 1, update: vec![1] }.encode().into()).await.unwrap();
+    assert!(matches!(read(&mut raw).await, Got::Text(v) if v["code"] == "bad_frame"));
+    assert!(matches!(read(&mut raw).await, Got::Close(Some(1008))));
+
+    // Unknown type, truncated update, text frame.
+    for frame in [vec![0x7f, 1, 2], vec![0x02, 0, 0]] {
+        let mut c = WsClient::connect(&url, &editor, 0, None).await;
+        c.send_raw(frame).await;
+        assert!(is_error(&c.next().await, "bad_frame"));
+        assert!(matches!(c.next().await, Got::Close(Some(1008))));
+    }
+    let mut c = WsClient::connect(&url, &editor, 0, None).await;
+    futures_util::SinkExt::send(&mut c.socket, tokio_tungstenite::tungstenite::Message::text("{}")).await.unwrap();
+    assert!(is_error(&c.next().await, "bad_frame"));
+
+    // An update that does not decode.
+    let mut c = WsClient::connect(&url, &editor, 0, None).await;
+    c.send_update(b"definitely not loro".to_vec()).await;
+    assert!(is_error(&c.next().await, "invalid_update"));
+    assert!(matches!(c.next().await, Got::Close(Some(1008))));
+
+    // A well-encoded update that would break the document: it changes the base text.
+    let mut c = WsClient::connect(&url, &editor, 0, None).await;
+    c.doc.get_map("base").insert("text", "not: [yaml").unwrap();
+    c.push().await;
+    assert!(is_error(&c.next().await, "invalid_update"));
+    // …and one that writes a root the document does not have.
+    let mut c = WsClient::connect(&url, &editor, 0, None).await;
+    c.doc.get_map("junk").insert("x", 1).unwrap();
+    c.push().await;
+    assert!(is_error(&c.next().await, "invalid_update"));
+
+    // Hello twice.
+    let mut c = WsClient::connect(&url, &editor, 0, None).await;
+    c.send_raw(ClientMsg::Hello { flags: 0, version: vec![] }.encode()).await;
+    assert!(is_error(&c.next().await, "bad_frame"));
+
+    // Too large: over 8 MiB.
+    let mut c = WsClient::connect(&url, &editor, 0, None).await;
+    let _ = futures_util::SinkExt::send(
+        &mut c.socket,
+        tokio_tungstenite::tungstenite::Message::binary(vec![0x02; 9 * 1024 * 1024]),
+    )
+    .await;
+    assert!(is_error(&c.next().await, "too_large"));
+    assert!(matches!(c.next().await, Got::Close(Some(1009))));
+
+    // The server kept its document whole and still serves the bystander.
+    let yaml = s.req(Method::GET, &format!("/api/pipelines/{id}/yaml"), Some(&editor)).send().await.unwrap();
+    assert_eq!(yaml.text().await.unwrap(), PIPELINE);
+    bystander.set_field(0, "model", "still fine");
+    let seq = bystander.push().await;
+    bystander.wait_ack(seq).await;
+    let fresh = WsClient::connect(&url, &editor, 0, None).await;
+    assert_eq!(field_of(&fresh.doc, 0, "model").as_deref(), Some("still fine"));
+    assert!(fresh.doc.get_map("junk").is_empty());
+}
+
+async fn upgrade_checks_auth_and_team(db: Db) {
+    let Some((s, id, editor, _)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    assert_eq!(open(&url, None).await.err(), Some(401));
+    assert_eq!(open(&url, Some("pe_bogus")).await.err(), Some(401));
+    let other = s.team("other").await;
+    let (_, stranger) = s.user(Some(&other), Role::Owner).await;
+    assert_eq!(open(&url, Some(&stranger)).await.err(), Some(404));
+    assert_eq!(open(&sync_url(s.addr, "not-an-id"), Some(&editor)).await.err().map(|c| c / 100), Some(4));
+    // `?token=` for clients that cannot set headers.
+    let mut c = open(&format!("{url}?token={editor}"), None).await.expect("query token");
+    futures_util::SinkExt::send(&mut c, ClientMsg::Hello { flags: 0, version: vec![] }.encode().into()).await.unwrap();
+    assert!(matches!(read(&mut c).await, Got::Bin(ServerMsg::Welcome { .. })));
+    // A deleted pipeline cannot be opened.
+    let r = s.req(Method::DELETE, &format!("/api/pipelines/{id}"), Some(&editor)).send().await.unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(open(&url, Some(&editor)).await.err(), Some(404));
+}
+
+async fn presence_is_relayed_checked_and_cleared(db: Db) {
+    let Some((s, id, editor, _)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let mut a = WsClient::connect(&url, &editor, 0, None).await;
+    let mut b = WsClient::connect(&url, &editor, 0, None).await;
+    let store = loro::awareness::EphemeralStore::new(30_000);
+    let me = a.info.user.clone();
+    store.set(
+        &a.info.client_key,
+        loro::loro_value!({"user": me.id.clone(), "name": me.name.clone(), "colour": me.colour.clone(), "cursor": {"step": "analyse"}}),
+    );
+    a.send_raw(ClientMsg::Presence { state: store.encode(&a.info.client_key) }.encode()).await;
+    let seen = loro::awareness::EphemeralStore::new(30_000);
+    while seen.get(&a.info.client_key).is_none() {
+        if let Got::Bin(ServerMsg::Presence { state }) =
+            b.until(|g| matches!(g, Got::Bin(ServerMsg::Presence { .. }))).await
+        {
+            seen.apply(&state).unwrap();
+        }
+    }
+    // A newcomer gets everyone's state right after welcome.
+    let mut c = WsClient::connect(&url, &editor, 0, None).await;
+    let Got::Bin(ServerMsg::Presence { state }) = c.until(|g| matches!(g, Got::Bin(ServerMsg::Presence { .. }))).await
+    else {
+        unreachable!()
+    };
+    let c_seen = loro::awareness::EphemeralStore::new(30_000);
+    c_seen.apply(&state).unwrap();
+    assert!(c_seen.get(&a.info.client_key).is_some());
+
+    // Someone else's key, or a forged name, is refused.
+    let forged = loro::awareness::EphemeralStore::new(30_000);
+    forged.set(&b.info.client_key, loro::loro_value!({"user": "x", "name": "x", "colour": "x"}));
+    a.send_raw(ClientMsg::Presence { state: forged.encode(&b.info.client_key) }.encode()).await;
+    assert!(is_error(&a.until(|g| matches!(g, Got::Text(_))).await, "bad_presence"));
+    let wrong = loro::awareness::EphemeralStore::new(30_000);
+    wrong.set(&a.info.client_key, loro::loro_value!({"user": me.id.clone(), "name": "Mallory", "colour": "#000000"}));
+    a.send_raw(ClientMsg::Presence { state: wrong.encode(&a.info.client_key) }.encode()).await;
+    assert!(is_error(&a.until(|g| matches!(g, Got::Text(_))).await, "bad_presence"));
+
+    // Leaving clears it for the others.
+    let key = a.info.client_key.clone();
+    drop(a);
+    while seen.get(&key).is_some() {
+        if let Got::Bin(ServerMsg::Presence { state }) =
+            b.until(|g| matches!(g, Got::Bin(ServerMsg::Presence { .. }))).await
+        {
+            seen.apply(&state).unwrap();
+        }
+    }
+}
+
+async fn views_and_http_edits_reach_sockets(db: Db) {
+    let Some((s, id, editor, _)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let mut v = WsClient::connect(&url, &editor, FLAG_VIEWS, None).await;
+    let mut plain = WsClient::connect(&url, &editor, 0, None).await;
+    // A view comes soon after joining.
+    let Got::Text(first) = v.until(|g| matches!(g, Got::Text(t) if t["type"] == "view")).await else { unreachable!() };
+    assert_eq!(first["yaml"], PIPELINE);
+    assert!(first["diagnostics"].is_array());
+
+    // A YAML replacement over HTTP reaches both sockets as an update, and the view follows.
+    let text = PIPELINE.replace("Read the diff", "Read the whole diff").replace("type: gemini", "type: nope");
+    let r = s
+        .req(Method::PUT, &format!("/api/pipelines/{id}/yaml"), Some(&editor))
+        .header("content-type", "application/yaml")
+        .body(text.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    plain.until(|g| matches!(g, Got::Bin(ServerMsg::Update { .. }))).await;
+    let Got::Text(view) = v.until(|g| matches!(g, Got::Text(t) if t["type"] == "view" && t["yaml"] != PIPELINE)).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(view["yaml"], text.as_str());
+    assert!(view["version"].as_u64().unwrap() > first["version"].as_u64().unwrap());
+    assert!(view["diagnostics"].as_array().unwrap().iter().any(|d| d["severity"] == "error"), "{view}");
+    // The plain client never gets views.
+    assert!(!plain.backlog.iter().any(|g| matches!(g, Got::Text(t) if t["type"] == "view")));
+
+    // A sync edit refreshes the view too.
+    plain.set_field(0, "model", "haiku");
+    let seq = plain.push().await;
+    plain.wait_ack(seq).await;
+    v.until(
+        |g| matches!(g, Got::Text(t) if t["type"] == "view" && t["yaml"].as_str().unwrap().contains("model: haiku")),
+    )
+    .await;
+
+    // Metrics count what happened.
+    let m = s.http.get(s.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    for name in [
+        "sync_connections",
+        "sync_edit_to_ack_seconds_bucket",
+        "store_append_seconds_count",
+        "process_resident_memory_bytes",
+    ] {
+        assert!(m.contains(name), "{name} missing from /metrics:\n{m}");
+    }
+    let received = m
+        .lines()
+        .find(|l| l.starts_with("sync_messages_received_total{kind=\"update\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    assert!(received >= 1.0, "{m}");
+}
+
+both_backends!(
+    two_clients_converge,
+    offline_changes_merge_on_connect,
+    viewer_is_read_only,
+    malformed_frames_close_only_their_connection,
+    upgrade_checks_auth_and_team,
+    presence_is_relayed_checked_and_cleared,
+    views_and_http_edits_reach_sockets,
+);
