@@ -66,6 +66,7 @@ impl AppState {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         self.docs.writer().barrier().await;
+        self.docs.flush_views().await;
     }
 }
 

@@ -145,6 +145,8 @@ struct CacheInner {
     store: Arc<dyn Store>,
     writer: Writer,
     metrics: Arc<Metrics>,
+    /// Set by `flush_views` when the node stops: the store is about to close, views write no more.
+    stopped: AtomicBool,
 }
 
 /// The live documents of this node.
@@ -196,7 +198,15 @@ impl DocCache {
     /// The cache with its writer task (so this must run inside a Tokio runtime).
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> DocCache {
         let writer = Writer::start(store.clone(), metrics.clone());
-        DocCache { inner: Arc::new(CacheInner { entries: Mutex::default(), store, writer, metrics }) }
+        DocCache {
+            inner: Arc::new(CacheInner {
+                entries: Mutex::default(),
+                store,
+                writer,
+                metrics,
+                stopped: AtomicBool::new(false),
+            }),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -242,6 +252,21 @@ impl DocCache {
     }
 
     /// The pipelines in memory.
+    /// The node is stopping: refresh the cached fields of every document with changes not yet rendered (so
+    /// search and lists are current after the restart), then stop the views from writing to the store.
+    pub async fn flush_views(&self) {
+        let entries: Vec<Arc<DocEntry>> =
+            self.inner.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().cloned().collect();
+        for entry in entries {
+            view::flush(&entry).await;
+        }
+        self.inner.stopped.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
     pub fn loaded_ids(&self) -> Vec<PipelineId> {
         self.inner.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).keys().copied().collect()
     }

@@ -1,8 +1,10 @@
 //! After changes, render the document's YAML and diagnostics, debounced (latest wins): pushed to the
 //! connections that asked for views (150 ms quiet, at most 1 s apart under a stream of edits), and written to
-//! the store's cached fields (name, description, YAML, search text) — less often when nobody is watching (2 s
-//! quiet, at most 10 s apart), since rendering a large pipeline costs milliseconds of CPU. One task per
-//! document, started by the first change and ended after a minute without one.
+//! the store's cached fields (name, description, YAML, search text). When nobody is watching, only the cached
+//! fields are refreshed, less often (5 s quiet, at most 30 s apart) and without validating: exporting and
+//! validating a 1000-step pipeline costs about 10 ms of CPU, and a node with a hundred busy documents would
+//! otherwise spend most of a core on views nobody reads. One task per document, started by the first change
+//! and ended after a minute without one.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,6 +13,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use super::{DocEntry, cached_fields, cached_update};
+use pipeline_store::StoreError;
+
 use crate::diagnostics;
 use crate::docs::room::Outgoing;
 use crate::metrics::Metrics;
@@ -34,7 +38,7 @@ fn timings(entry: &DocEntry) -> (Duration, Duration) {
     if entry.room.viewers() > 0 {
         (Duration::from_millis(150), Duration::from_secs(1))
     } else {
-        (Duration::from_secs(2), Duration::from_secs(10))
+        (Duration::from_secs(5), Duration::from_secs(30))
     }
 }
 
@@ -84,29 +88,43 @@ async fn run(entry: Arc<DocEntry>) {
     }
 }
 
+/// Render now if changes are waiting (the node is stopping).
+pub async fn flush(entry: &Arc<DocEntry>) {
+    if entry.view.dirty.swap(false, Ordering::SeqCst) {
+        render(entry).await;
+    }
+}
+
 async fn render(entry: &Arc<DocEntry>) {
     let Some(cache) = entry.cache() else { return };
+    if cache.stopped() {
+        return;
+    }
+    let viewers = entry.room.viewers() > 0;
     let guard = entry.state.clone().lock_owned().await;
     let started = Instant::now();
-    // Rendering is CPU work (milliseconds for a large pipeline): off the async workers.
+    // Rendering is CPU work (milliseconds for a large pipeline): off the async workers. Only the export needs
+    // the document; its lock is released before validation, so edits are not held up by it.
     let rendered = tokio::task::spawn_blocking(move || {
-        let live = guard.as_ref()?;
-        let fields = cached_fields(&live.doc).ok()?;
-        let diagnostics = diagnostics::of_text(&fields.0);
+        let fields = cached_fields(&guard.as_ref()?.doc).ok()?;
+        drop(guard);
+        let diagnostics = viewers.then(|| diagnostics::of_text(&fields.0));
         Some((fields, diagnostics))
     })
     .await;
     Metrics::observe(&cache.metrics().view_render, started.elapsed());
     let Ok(Some((fields, diagnostics))) = rendered else { return };
-    let version = entry.view.version.fetch_add(1, Ordering::SeqCst) + 1;
-    let text: Arc<str> =
-        ServerText::View { version, yaml: fields.0.clone(), diagnostics: serde_json::Value::Array(diagnostics) }
-            .to_json()
-            .into();
-    *entry.view.latest.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(text.clone());
-    if entry.room.viewers() > 0 {
-        entry.room.publish(Outgoing::View(text));
-    }
+    let latest = diagnostics.map(|diagnostics| {
+        let version = entry.view.version.fetch_add(1, Ordering::SeqCst) + 1;
+        let text: Arc<str> =
+            ServerText::View { version, yaml: fields.0.clone(), diagnostics: serde_json::Value::Array(diagnostics) }
+                .to_json()
+                .into();
+        entry.room.publish(Outgoing::View(text.clone()));
+        text
+    });
+    // Without viewers the last view is out of date: forget it, so that a viewer who joins gets a fresh one.
+    *entry.view.latest.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = latest;
     let stale = {
         let cached = entry.view.cached_yaml.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         cached.as_deref() != Some(fields.0.as_str())
@@ -115,6 +133,8 @@ async fn render(entry: &Arc<DocEntry>) {
         let yaml = fields.0.clone();
         match cache.store().update_pipeline(entry.id, cached_update(fields)).await {
             Ok(_) => *entry.view.cached_yaml.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(yaml),
+            // The pipeline was deleted meanwhile, or the node is stopping (the pool is closed): nothing to keep.
+            Err(StoreError::NotFound(_)) => {}
             Err(e) => tracing::warn!(pipeline = %entry.id, error = %e, "could not refresh cached fields"),
         }
     }

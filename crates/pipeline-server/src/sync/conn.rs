@@ -7,10 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use loro::awareness::EphemeralStore;
@@ -18,6 +17,9 @@ use loro::{LoroValue, VersionVector};
 use pipeline_store::{PipelineId, Role, User};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::app::AppState;
 use crate::auth::permissions::{Deleted, require_pipeline};
@@ -33,6 +35,7 @@ use crate::sync::protocol::{
     ClientMsg, ConnRole, ErrorCode, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser, ServerMsg, ServerText,
     WelcomeInfo, encode_remote_presence,
 };
+use crate::sync::upgrade::{Socket, Upgrade, binary_frames};
 
 /// How long a client has to send `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -67,7 +70,7 @@ pub async fn handler(
     Qs(q): Qs<SyncQuery>,
     headers: HeaderMap,
     auth: MaybeAuth,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    ws: Result<Upgrade, ApiError>,
 ) -> Result<Response, ApiError> {
     let auth = match (auth.0, q.token) {
         (Some(a), _) => a,
@@ -83,16 +86,12 @@ pub async fn handler(
     let pipeline = require_pipeline(&state, &auth, &raw_id, Role::Viewer, Deleted::Hidden).await?;
     let role = state.store.role(pipeline.team, auth.user.id).await?.ok_or_else(|| ApiError::not_found("pipeline"))?;
     let editor = role.at_least(Role::Member);
-    let ws = ws.map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
+    let ws = ws?;
     let user = auth.user;
     let id = pipeline.id;
     // The socket takes up to twice the limit so that a frame a little over it gets a `too_large` answer;
     // beyond that the connection is dropped while reading.
-    Ok(ws
-        .max_message_size(2 * MAX_FRAME_BYTES)
-        .max_frame_size(2 * MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| run(state, socket, id, user, editor))
-        .into_response())
+    Ok(ws.on_upgrade(2 * MAX_FRAME_BYTES, move |socket| run(state, socket, id, user, editor)))
 }
 
 /// A cookie-authenticated socket must come from a page of this server: browsers send cookies with WebSockets
@@ -109,7 +108,7 @@ fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-type Sink = SplitSink<WebSocket, Message>;
+type Sink = SplitSink<Socket, Message>;
 
 /// Why a connection ends.
 enum End {
@@ -134,7 +133,7 @@ struct Conn {
     sink: Sink,
 }
 
-async fn run(state: AppState, socket: WebSocket, pipeline: PipelineId, user: User, editor: bool) {
+async fn run(state: AppState, socket: Socket, pipeline: PipelineId, user: User, editor: bool) {
     let metrics = state.metrics.clone();
     metrics.connections.inc();
     let (sink, mut stream) = socket.split();
@@ -163,7 +162,7 @@ async fn run(state: AppState, socket: WebSocket, pipeline: PipelineId, user: Use
             };
             let end = conn.session(&mut stream, notes_rx).await;
             if let End::Close(code, reason) = end {
-                let frame = CloseFrame { code, reason: reason.into() };
+                let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
                 let _ = tokio::time::timeout(SEND_TIMEOUT, conn.sink.send(Message::Close(Some(frame)))).await;
             }
         },
@@ -178,14 +177,20 @@ impl Conn {
         &self.state.metrics
     }
 
+    /// Sends one message, a large binary one as fragments (see `upgrade`), each written out before the next.
     async fn send(&mut self, msg: Message, kind: &'static str) -> Result<(), End> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.sink.send(msg)).await {
-            Ok(Ok(())) => {
-                self.metrics().sent.get_or_create(&Metrics::kind(kind)).inc();
-                Ok(())
+        let frames = match msg {
+            Message::Binary(data) => binary_frames(data),
+            other => vec![other],
+        };
+        for frame in frames {
+            match tokio::time::timeout(SEND_TIMEOUT, self.sink.send(frame)).await {
+                Ok(Ok(())) => {}
+                _ => return Err(End::Gone),
             }
-            _ => Err(End::Gone),
         }
+        self.metrics().sent.get_or_create(&Metrics::kind(kind)).inc();
+        Ok(())
     }
 
     async fn error(&mut self, code: ErrorCode, message: impl Into<String>, seq: Option<u32>) -> Result<(), End> {
@@ -217,7 +222,7 @@ impl Conn {
 
     async fn session(
         &mut self,
-        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        stream: &mut futures_util::stream::SplitStream<Socket>,
         mut notes_rx: mpsc::UnboundedReceiver<ConnNote>,
     ) -> End {
         let hello = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
@@ -259,7 +264,7 @@ impl Conn {
 
     async fn joined(
         &mut self,
-        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        stream: &mut futures_util::stream::SplitStream<Socket>,
         notes_rx: &mut mpsc::UnboundedReceiver<ConnNote>,
     ) -> End {
         // Subscribe under the document's lock, together with the export: every update is then either in the
@@ -405,10 +410,13 @@ impl Conn {
         }
     }
 
-    async fn on_message(&mut self, msg: Option<Result<Message, axum::Error>>) -> Result<(), End> {
+    async fn on_message(
+        &mut self,
+        msg: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ) -> Result<(), End> {
         let bytes = match msg {
             None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Err(End::Gone),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(()),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => return Ok(()),
             Some(Ok(Message::Text(_))) => {
                 return Err(self.fail(ErrorCode::BadFrame, "clients send binary frames only", 1008).await);
             }
