@@ -10,6 +10,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc returns freed memory to the system where glibc's malloc kept it (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.verbose);

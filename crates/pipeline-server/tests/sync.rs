@@ -312,8 +312,37 @@ async fn views_and_http_edits_reach_sockets(db: Db) {
     assert!(received >= 1.0, "{m}");
 }
 
+/// A large document's welcome goes out in WebSocket fragments (`sync::upgrade`); clients get it whole.
+async fn large_documents_arrive_whole(db: Db) {
+    let Some(s) = Server::start(db).await else { return };
+    let team = s.team("large").await;
+    let (_, editor) = s.user(Some(&team), Role::Member).await;
+    let mut yaml = String::from("workflow:\n  name: large\n  steps:\n");
+    for i in 0..400 {
+        yaml.push_str(&format!("    - name: step_{i}\n      type: claude\n      prompt:\n        - type: static\n          content: \"Step {i}: summarise the findings of the previous step in plain words.\"\n"));
+    }
+    let id = s.create(&editor, &team, &yaml).await;
+    let url = sync_url(s.addr, &id);
+    let a = WsClient::connect(&url, &editor, 0, None).await;
+    let snapshot = a.doc.export(loro::ExportMode::Snapshot).unwrap();
+    assert!(
+        snapshot.len() > 2 * pipeline_server::sync::upgrade::FRAGMENT,
+        "the welcome must span several fragments: {} bytes",
+        snapshot.len()
+    );
+    assert_eq!(field_of(&a.doc, 399, "name").as_deref(), Some("step_399"));
+    let mut b = WsClient::connect(&url, &editor, 0, None).await;
+    assert_eq!(a.doc.get_deep_value(), b.doc.get_deep_value());
+    let mut a = a;
+    a.set_field(399, "model", "opus");
+    let seq = a.push().await;
+    a.wait_ack(seq).await;
+    b.wait_field(399, "model", "opus").await;
+}
+
 both_backends!(
     two_clients_converge,
+    large_documents_arrive_whole,
     offline_changes_merge_on_connect,
     viewer_is_read_only,
     malformed_frames_close_only_their_connection,

@@ -147,6 +147,9 @@ struct CacheInner {
     metrics: Arc<Metrics>,
     /// Set by `flush_views` when the node stops: the store is about to close, views write no more.
     stopped: AtomicBool,
+    /// Renders running at once (one per core): each holds a YAML export and its validation in memory, and a
+    /// burst of a hundred documents changing together would otherwise render all at once.
+    renders: Arc<tokio::sync::Semaphore>,
 }
 
 /// The live documents of this node.
@@ -157,16 +160,35 @@ pub struct DocCache {
 
 /// Loads a pipeline's document from the store (snapshot, then updates): (doc, last seq, snapshot seq).
 pub async fn load_doc(store: &dyn Store, id: PipelineId) -> ApiResult<(PipelineDoc, u64, u64)> {
+    let (doc, last_seq, snapshot_seq, _) = load_doc_counted(store, id).await?;
+    Ok((doc, last_seq, snapshot_seq))
+}
+
+/// Update bytes imported on top of a snapshot above which a loaded document is rebuilt from its own snapshot
+/// (see `DocCache::ensure`).
+const REBUILD_AFTER_BYTES: usize = 64 * 1024;
+
+/// `load_doc`, and whether the document's state was decoded in full on the way: it was when its first blob was
+/// an update rather than a snapshot (pipelines created before their first blob was a snapshot), or when many
+/// update bytes came after the snapshot.
+async fn load_doc_counted(store: &dyn Store, id: PipelineId) -> ApiResult<(PipelineDoc, u64, u64, bool)> {
     let log = store.load(id).await?;
     let doc = PipelineDoc::new();
     let snapshot_seq = log.snapshot.as_ref().map_or(0, |s| s.seq);
-    if let Some(s) = &log.snapshot {
-        doc.import(&s.data)?;
+    let blobs = log.snapshot.iter().map(|s| &s.data).chain(log.updates.iter().map(|u| &u.data));
+    let mut decoded = false;
+    let mut update_bytes = 0;
+    for (i, blob) in blobs.enumerate() {
+        let snapshot = loro::LoroDoc::decode_import_blob_meta(blob, false).is_ok_and(|m| m.mode.is_snapshot());
+        if i == 0 && !snapshot {
+            decoded = true;
+        }
+        if !snapshot {
+            update_bytes += blob.len();
+        }
+        doc.import(blob)?;
     }
-    for u in &log.updates {
-        doc.import(&u.data)?;
-    }
-    Ok((doc, log.last_seq, snapshot_seq))
+    Ok((doc, log.last_seq, snapshot_seq, decoded || update_bytes > REBUILD_AFTER_BYTES))
 }
 
 /// The fields the store caches from a document: (yaml, name, description, search_text).
@@ -205,6 +227,9 @@ impl DocCache {
                 writer,
                 metrics,
                 stopped: AtomicBool::new(false),
+                renders: Arc::new(tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+                )),
             }),
         }
     }
@@ -263,6 +288,11 @@ impl DocCache {
         self.inner.stopped.store(true, Ordering::SeqCst);
     }
 
+    /// A turn to render a view (see `CacheInner::renders`).
+    pub(crate) async fn render_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.inner.renders.clone().acquire_owned().await.ok()
+    }
+
     pub(crate) fn stopped(&self) -> bool {
         self.inner.stopped.load(Ordering::SeqCst)
     }
@@ -295,8 +325,9 @@ impl DocCache {
             // Whatever was queued for this document before must be in the store before it is read back.
             self.inner.writer.barrier().await;
             let started = Instant::now();
-            let (mut doc, last_seq, snapshot_seq) = load_doc(self.inner.store.as_ref(), entry.id).await?;
-            if last_seq > snapshot_seq {
+            let (mut doc, last_seq, snapshot_seq, decoded) =
+                load_doc_counted(self.inner.store.as_ref(), entry.id).await?;
+            if decoded {
                 // A document built by importing updates holds every container decoded (about 4 MiB for 1000
                 // steps); one imported from a snapshot decodes its state lazily, as parts are touched (a tenth
                 // of that, and a third after edits spread over it). docs/benchmarks.md has the figures.

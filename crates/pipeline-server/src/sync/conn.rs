@@ -279,14 +279,18 @@ impl Conn {
                 // A new replica gets a snapshot: it imports faster and decodes its state lazily.
                 let update =
                     if client_vv.is_empty() { d.export_snapshot() } else { d.export_updates_since(&client_vv) };
-                update.map(|update| (rx, update, d.version().encode()))
+                update.map(|update| (rx, update, d.version()))
             })
             .await;
-        let (mut rx, update, version) = match joined {
+        let (mut rx, update, server_vv) = match joined {
             Ok(Ok(x)) => x,
             Ok(Err(e)) => return self.fail(ErrorCode::Internal, e.to_string(), 1011).await,
             Err(e) => return self.fail(ErrorCode::Internal, e.to_string(), 1011).await,
         };
+        let version = server_vv.encode();
+        // Once it has imported the welcome the client holds everything up to `server_vv`: a resync need only
+        // send what came after (not the whole document again, which for a fresh client would be all of it).
+        self.client_vv = server_vv;
         let info = WelcomeInfo {
             protocol: PROTOCOL_VERSION,
             pipeline: self.entry.id.to_string(),
@@ -394,12 +398,15 @@ impl Conn {
                 self.send(Message::Text(text.as_ref().into()), "view").await
             }
             Err(broadcast::error::RecvError::Lagged(_)) => {
-                // Fell behind: send everything since it joined (importing what it has is a no-op).
+                // Fell behind: send everything since the welcome or the last resync (the client may already
+                // have some of it; importing what it has is a no-op). Later updates come through the room.
                 self.metrics().resyncs.inc();
                 let entry = self.entry.clone();
                 let vv = self.client_vv.clone();
-                match self.state.docs.with_doc(&entry, |d| d.export_updates_since(&vv)).await {
-                    Ok(Ok(update)) => {
+                match self.state.docs.with_doc(&entry, |d| d.export_updates_since(&vv).map(|u| (u, d.version()))).await
+                {
+                    Ok(Ok((update, now))) => {
+                        self.client_vv = now;
                         let frame = ServerMsg::Update { update }.encode();
                         self.send(Message::Binary(frame.into()), "update").await
                     }
