@@ -366,13 +366,7 @@ impl DocCache {
         id: PipelineId,
         f: impl FnOnce(&PipelineDoc) -> ApiResult<T>,
     ) -> ApiResult<T> {
-        let entry = self.entry(id);
-        let mut slot = entry.state.lock().await;
-        self.ensure(&entry, &mut slot).await?;
-        match slot.as_ref() {
-            Some(live) => f(&live.doc),
-            None => Err(ApiError::internal()),
-        }
+        self.with_doc(&self.entry(id), f).await?
     }
 
     /// Runs `f` on the locked, loaded document of `entry` (for sync: the welcome's export).

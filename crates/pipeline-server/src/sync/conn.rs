@@ -35,7 +35,7 @@ use crate::sync::protocol::{
     ClientMsg, ConnRole, ErrorCode, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser, ServerMsg, ServerText,
     WelcomeInfo, encode_remote_presence,
 };
-use crate::sync::upgrade::{Socket, Upgrade, binary_frames};
+use crate::sync::upgrade::{FRAGMENT, Socket, Upgrade, binary_frames};
 
 /// How long a client has to send `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -179,18 +179,23 @@ impl Conn {
 
     /// Sends one message, a large binary one as fragments (see `upgrade`), each written out before the next.
     async fn send(&mut self, msg: Message, kind: &'static str) -> Result<(), End> {
-        let frames = match msg {
-            Message::Binary(data) => binary_frames(data),
-            other => vec![other],
-        };
-        for frame in frames {
-            match tokio::time::timeout(SEND_TIMEOUT, self.sink.send(frame)).await {
-                Ok(Ok(())) => {}
-                _ => return Err(End::Gone),
+        match msg {
+            Message::Binary(data) if data.len() > FRAGMENT => {
+                for frame in binary_frames(data) {
+                    self.send_frame(frame).await?;
+                }
             }
+            msg => self.send_frame(msg).await?,
         }
         self.metrics().sent.get_or_create(&Metrics::kind(kind)).inc();
         Ok(())
+    }
+
+    async fn send_frame(&mut self, msg: Message) -> Result<(), End> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.sink.send(msg)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End::Gone),
+        }
     }
 
     async fn error(&mut self, code: ErrorCode, message: impl Into<String>, seq: Option<u32>) -> Result<(), End> {
