@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
 use pipeline_store::Store;
 use tokio::net::TcpListener;
@@ -109,10 +109,10 @@ pub fn router(state: AppState) -> Router {
         .route("/pipelines/{id}/sync", get(crate::sync::conn::handler))
         .fallback(api_not_found);
     Router::new()
-        .route("/", get(index))
         .route("/auth/signin/{token}", get(auth::signin_link))
         .route("/metrics", get(crate::metrics::handler))
         .nest("/api", api)
+        .fallback(get(web_app))
         .layer(DefaultBodyLimit::max(MAX_YAML_BYTES))
         .layer(axum::middleware::from_fn(crate::headers::security_headers))
         .with_state(state)
@@ -126,12 +126,19 @@ async fn api_not_found() -> crate::ApiError {
     crate::ApiError::not_found("route")
 }
 
-const INDEX: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pipeline Editor</title></head>\n\
-<body><h1>Pipeline Editor</h1>\n<p>The server is running. The web editor comes in a later release; until then use the \
-HTTP API (<a href=\"/api/openapi.json\">/api/openapi.json</a>) and the command line.</p>\n</body></html>\n";
-
-async fn index() -> impl IntoResponse {
-    ([(header::CACHE_CONTROL, "no-cache")], Html(INDEX))
+/// The browser app: its files by path, and `index.html` for every other GET outside `/api` (the app's own
+/// routes such as `/p/{id}`). Built files under `/assets/` are content-addressed and cached for good.
+async fn web_app(uri: axum::http::Uri) -> axum::response::Response {
+    let path = uri.path();
+    let looks_like_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    let found = pipeline_web::get(path).or_else(|| if looks_like_file { None } else { pipeline_web::index() });
+    match found {
+        Some(a) => {
+            let cache = if a.immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+            ([(header::CONTENT_TYPE, a.content_type), (header::CACHE_CONTROL, cache)], a.bytes).into_response()
+        }
+        None => (axum::http::StatusCode::NOT_FOUND, "not found").into_response(),
+    }
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` resolves, then stops gracefully: sync clients are told

@@ -1,11 +1,12 @@
-//! Security headers on every response: a strict Content-Security-Policy, nosniff, no referrer, no framing.
+//! Security headers on every response: a strict Content-Security-Policy (WebAssembly may be compiled, for the
+//! browser app's Loro; no eval, no inline scripts or styles), nosniff, no referrer, no framing.
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Middleware: adds the headers to whatever the handler returned (errors included).

@@ -49,9 +49,23 @@ async fn health_headers_and_fallbacks(db: Db) {
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "no-referrer");
     assert_eq!(h["x-frame-options"], "DENY");
-    let r = s.req(Method::GET, "/", None).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("web editor comes in a later release"));
+    // The web app: its page at `/` and at its own routes, its files with their types, 404 for missing files.
+    for page in ["/", "/p/0192", "/signin"] {
+        let r = s.req(Method::GET, page, None).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{page}");
+        assert_eq!(r.headers()["cache-control"], "no-cache");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(r.text().await.unwrap().contains("<div id=\"root\">"), "{page}");
+    }
+    let html = s.req(Method::GET, "/", None).send().await.unwrap().text().await.unwrap();
+    if let Some(script) = html.split("src=\"").nth(1).and_then(|r| r.split('"').next()) {
+        let r = s.req(Method::GET, script, None).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{script}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    }
+    let r = s.req(Method::GET, "/assets/missing-file.js", None).send().await.unwrap();
+    assert_eq!(r.status(), 404);
     let r = s.req(Method::GET, "/api/nope", None).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert!(r.headers().contains_key("x-frame-options"));

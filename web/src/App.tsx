@@ -1,0 +1,36 @@
+import { useCallback, useEffect, useState } from 'react';
+import { loadMe, type Me } from './api/session';
+import { EditorPage } from './pages/EditorPage';
+import { PipelinesPage } from './pages/PipelinesPage';
+import { SignInPage } from './pages/SignInPage';
+import { navigate, useRoute } from './ui/router';
+
+export function App() {
+  const route = useRoute();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = useCallback(() => {
+    loadMe().then(setMe, (e) => setError(String(e?.message ?? e)));
+  }, []);
+  useEffect(refresh, [refresh]);
+
+  if (error) return <main className="center-page"><p role="alert">Cannot reach the server: {error}</p></main>;
+  if (me === undefined) return <main className="center-page" aria-busy="true" />;
+  if (me === null || route.page === 'signin') {
+    return <SignInPage onSignedIn={() => { refresh(); navigate('/', true); }} signedIn={!!me} />;
+  }
+  switch (route.page) {
+    case 'editor':
+      return <EditorPage key={route.id} id={route.id} me={me} />;
+    case 'pipelines':
+      return <PipelinesPage me={me} onSignedOut={() => setMe(null)} />;
+    default:
+      return (
+        <main className="center-page">
+          <h1>Not found</h1>
+          <p><a href="/" onClick={(e) => { e.preventDefault(); navigate('/'); }}>Back to the pipelines</a></p>
+        </main>
+      );
+  }
+}

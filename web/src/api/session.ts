@@ -1,0 +1,35 @@
+// Who is signed in: `/api/auth/me` (user, teams with roles, the CSRF token for writes).
+import { ApiError, getJson, sendJson, setCsrfToken } from './client';
+
+export interface TeamRole {
+  id: string;
+  name: string;
+  role: 'owner' | 'admin' | 'member' | 'viewer';
+}
+
+export interface Me {
+  user: { id: string; email: string; name: string };
+  teams: TeamRole[];
+  csrf_token: string | null;
+}
+
+export async function loadMe(): Promise<Me | null> {
+  try {
+    const me = await getJson<Me>('/api/auth/me');
+    setCsrfToken(me.csrf_token);
+    return me;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export async function login(email: string, password: string): Promise<void> {
+  const r = await sendJson<{ csrf_token: string }>('POST', '/api/auth/login', { email, password });
+  setCsrfToken(r.csrf_token);
+}
+
+export async function logout(): Promise<void> {
+  await sendJson('POST', '/api/auth/logout');
+  setCsrfToken(null);
+}

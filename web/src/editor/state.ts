@@ -1,0 +1,112 @@
+// The editor's state for one open pipeline: a Loro replica synced over the WebSocket, the model derived from
+// it (recomputed once per frame after changes), the server's view (exact YAML + diagnostics), selection, and
+// a per-user UndoManager (Loro's: it only ever undoes this replica's own changes).
+import { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { UndoManager, type LoroDoc, type TreeID } from 'loro-crdt';
+import { newDoc, positions, readModel, type Model } from '../doc/pipeline';
+import { SyncConnection, type SyncStatus } from '../sync/connection';
+import type { Diagnostic, WelcomeInfo } from '../sync/protocol';
+
+export interface View {
+  yaml: string;
+  diagnostics: Diagnostic[];
+  version: number;
+}
+
+export interface EditorState {
+  pipelineId: string;
+  doc: LoroDoc;
+  conn: SyncConnection;
+  undo: UndoManager;
+  model: Model;
+  positions: Map<TreeID, { x: number; y: number }>;
+  /** Bumped on every document change (for memo keys). */
+  revision: number;
+  view: View | null;
+  status: SyncStatus;
+  info: WelcomeInfo | null;
+  readOnly: boolean;
+  /** Whether the first welcome has arrived (the document is loaded). */
+  loaded: boolean;
+  serverError: { code: string; message: string } | null;
+  selection: TreeID[];
+  setSelection(ids: TreeID[]): void;
+}
+
+export function useEditorState(pipelineId: string): EditorState {
+  const ref = useRef<{ doc: LoroDoc; conn: SyncConnection; undo: UndoManager } | null>(null);
+  const [revision, setRevision] = useState(0);
+  const [view, setView] = useState<View | null>(null);
+  const [status, setStatus] = useState<SyncStatus>({ state: 'connecting', pending: 0 });
+  const [info, setInfo] = useState<WelcomeInfo | null>(null);
+  const [serverError, setServerError] = useState<EditorState['serverError']>(null);
+  const [selection, setSelection] = useState<TreeID[]>([]);
+
+  if (!ref.current) {
+    const doc = newDoc();
+    const conn = new SyncConnection(pipelineId, doc, {
+      status: setStatus,
+      welcome: (i) => setInfo(i),
+      view: (v) => setView((old) => (old && old.version > v.version ? old : { yaml: v.yaml, diagnostics: v.diagnostics, version: v.version })),
+      error: (code, message) => setServerError({ code, message }),
+    });
+    // Typing within 500 ms is one undo step; 500 steps kept.
+    const undo = new UndoManager(doc, { mergeInterval: 500, maxUndoSteps: 500 });
+    ref.current = { doc, conn, undo };
+  }
+  const { doc, conn, undo } = ref.current;
+
+  useEffect(() => {
+    let frame = 0;
+    const unsub = doc.subscribe(() => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        setRevision((r) => r + 1);
+      });
+    });
+    return () => {
+      unsub();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [doc]);
+
+  useEffect(() => () => conn.close(), [conn]);
+
+  const model = useMemo(() => readModel(doc), [doc, revision]);
+  const pos = useMemo(() => positions(doc), [doc, revision]);
+
+  // Selection follows the model: steps deleted (by anyone) leave it.
+  const liveSelection = useMemo(() => selection.filter((id) => model.byId.has(id)), [selection, model]);
+
+  // Exposed for browser tests and debugging: the replica and its connection.
+  useEffect(() => {
+    (window as unknown as { __pe?: unknown }).__pe = { doc, conn, undo };
+  }, [doc, conn, undo]);
+
+  return {
+    pipelineId,
+    doc,
+    conn,
+    undo,
+    model,
+    positions: pos,
+    revision,
+    view,
+    status,
+    info,
+    readOnly: info?.role === 'read_only',
+    loaded: info !== null,
+    serverError,
+    selection: liveSelection,
+    setSelection,
+  };
+}
+
+export const EditorContext = createContext<EditorState | null>(null);
+
+export function useEditor(): EditorState {
+  const e = useContext(EditorContext);
+  if (!e) throw new Error('useEditor outside an editor');
+  return e;
+}

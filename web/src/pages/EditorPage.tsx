@@ -1,0 +1,89 @@
+// The editor for one pipeline: toolbar, step library, canvas, properties panel and YAML pane (views: visual,
+// YAML, split). On narrow screens the side panels become drawers.
+import { useEffect, useState } from 'react';
+import type { Me } from '../api/session';
+import { Canvas } from '../editor/Canvas';
+import { Library } from '../editor/Library';
+import { Properties } from '../editor/Properties';
+import { Shortcuts } from '../editor/Shortcuts';
+import { StatusIndicator } from '../editor/StatusIndicator';
+import { EditorContext, useEditorState } from '../editor/state';
+import { YamlPane } from '../editor/YamlPane';
+import { navigate } from '../ui/router';
+
+export type ViewMode = 'visual' | 'yaml' | 'split';
+
+export function EditorPage({ id, me }: { id: string; me: Me }) {
+  const editor = useEditorState(id);
+  const [mode, setMode] = useState<ViewMode>(() => (localStorage.getItem('pe.view') as ViewMode) || 'split');
+  const [drawer, setDrawer] = useState<'library' | 'properties' | null>(null);
+  const [help, setHelp] = useState(false);
+  useEffect(() => localStorage.setItem('pe.view', mode), [mode]);
+
+  const name = (() => {
+    const root = editor.model.root as { workflow?: { name?: unknown } } | null;
+    return typeof root?.workflow?.name === 'string' ? root.workflow.name : 'Untitled pipeline';
+  })();
+  useEffect(() => {
+    document.title = `${name} · Pipeline Editor`;
+  }, [name]);
+
+  if (editor.serverError?.code === 'not_found') {
+    return <main className="center-page"><p role="alert">This pipeline does not exist or you cannot see it.</p></main>;
+  }
+  const errors = editor.view?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
+  const warnings = editor.view?.diagnostics.filter((d) => d.severity === 'warning').length ?? 0;
+
+  return (
+    <EditorContext.Provider value={editor}>
+      <div className={`editor mode-${mode}${drawer ? ` drawer-${drawer}` : ''}`} data-loaded={editor.loaded}>
+        <header className="topbar editor-bar">
+          <a href="/" className="ghost button" aria-label="All pipelines" onClick={(e) => { e.preventDefault(); navigate('/'); }}>←</a>
+          <h1 className="pipeline-name" title={name}>{name}</h1>
+          {editor.readOnly && <span className="badge readonly" title="You are a viewer of this team">Read-only</span>}
+          <span className="diag-summary" aria-label="Diagnostics">
+            {errors > 0 && <span className="badge error">{errors} error{errors === 1 ? '' : 's'}</span>}
+            {warnings > 0 && <span className="badge warning">{warnings} warning{warnings === 1 ? '' : 's'}</span>}
+            {editor.view && !errors && !warnings && <span className="badge ok">valid</span>}
+          </span>
+          <div className="spacer" />
+          <StatusIndicator />
+          <div className="segmented" role="group" aria-label="View">
+            {(['visual', 'split', 'yaml'] as const).map((m) => (
+              <button key={m} aria-pressed={mode === m} onClick={() => setMode(m)}>
+                {m === 'visual' ? 'Visual' : m === 'split' ? 'Split' : 'YAML'}
+              </button>
+            ))}
+          </div>
+          <button className="ghost drawer-toggle" aria-label="Step library" onClick={() => setDrawer(drawer === 'library' ? null : 'library')}>☰</button>
+          <button className="ghost drawer-toggle" aria-label="Properties" onClick={() => setDrawer(drawer === 'properties' ? null : 'properties')}>⚙</button>
+          <button className="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
+          <span className="muted small">{me.user.name}</span>
+        </header>
+        <div className="editor-body">
+          {mode !== 'yaml' && (
+            <aside className="panel library-panel" aria-label="Step library">
+              <Library />
+            </aside>
+          )}
+          {mode !== 'yaml' && (
+            <section className="canvas-area" aria-label="Canvas">
+              <Canvas />
+            </section>
+          )}
+          {mode !== 'yaml' && (
+            <aside className="panel properties-panel" aria-label="Properties">
+              <Properties />
+            </aside>
+          )}
+          {mode !== 'visual' && (
+            <section className="yaml-area" aria-label="YAML">
+              <YamlPane />
+            </section>
+          )}
+        </div>
+        <Shortcuts mode={mode} setMode={setMode} help={help} setHelp={setHelp} />
+      </div>
+    </EditorContext.Provider>
+  );
+}

@@ -1,0 +1,46 @@
+import { useState, type FormEvent } from 'react';
+import { login } from '../api/session';
+
+export function SignInPage({ onSignedIn, signedIn }: { onSignedIn: () => void; signedIn: boolean }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await login(email, password);
+      onSignedIn();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="center-page">
+      <form className="card signin" onSubmit={submit} aria-label="Sign in">
+        <h1>Pipeline Editor</h1>
+        {signedIn && <p>You are signed in. Sign in again to switch user.</p>}
+        <label>
+          Email
+          <input type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
+        </label>
+        <label>
+          Password
+          <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        </label>
+        {error && <p role="alert" className="error-text">{error}</p>}
+        <button className="primary" type="submit" disabled={busy}>Sign in</button>
+        <p className="muted small">
+          Running it yourself? <code>pipeline-editor serve</code> prints a one-time sign-in link on its first run;
+          <code> pipeline-editor user create</code> makes another.
+        </p>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,233 @@
+// One pipeline's sync connection (docs/protocol.md): hello/welcome, local updates sent with a sequence
+// number and kept until acked, remote updates imported, views (YAML + diagnostics) and presence passed on,
+// reconnect with backoff (0.5 s doubling to 10 s, ±50 % jitter) after any loss.
+
+import { EphemeralStore, LoroDoc, VersionVector } from 'loro-crdt';
+import * as P from './protocol';
+
+export type SyncStatus =
+  | { state: 'connecting'; pending: number }
+  | { state: 'synced'; pending: number }
+  | { state: 'offline'; pending: number; retryInMs: number }
+  | { state: 'error'; pending: number; message: string };
+
+export interface SyncEvents {
+  status?(s: SyncStatus): void;
+  welcome?(info: P.WelcomeInfo): void;
+  view?(v: Extract<P.TextMessage, { type: 'view' }>): void;
+  error?(code: string, message: string): void;
+}
+
+export class SyncConnection {
+  private ws: WebSocket | null = null;
+  private seq = 0;
+  private acked = 0;
+  /** Local updates sent on this connection and not acked yet, by seq. */
+  private inflight: number[] = [];
+  private stopped = false;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private unsubscribeLocal: () => void;
+  private ready = false;
+  /** Local changes made while not connected (sent after the next welcome). */
+  private dirtyOffline = false;
+  info: P.WelcomeInfo | null = null;
+  readonly presence = new EphemeralStore(30_000);
+  private presenceUnsub: () => void;
+
+  constructor(
+    readonly pipelineId: string,
+    readonly doc: LoroDoc,
+    private events: SyncEvents,
+    private opts: { views: boolean } = { views: true },
+  ) {
+    this.unsubscribeLocal = doc.subscribeLocalUpdates((bytes) => this.sendLocal(bytes));
+    this.presenceUnsub = this.presence.subscribeLocalUpdates((bytes) => {
+      if (this.ready && this.ws?.readyState === WebSocket.OPEN) this.ws.send(P.presence(bytes));
+    });
+    this.connect();
+  }
+
+  get pending(): number {
+    return this.inflight.length + (this.dirtyOffline ? 1 : 0);
+  }
+
+  get readOnly(): boolean {
+    return this.info?.role === 'read_only';
+  }
+
+  private emitStatus(s: SyncStatus) {
+    this.events.status?.(s);
+  }
+
+  private url(): string {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${proto}//${location.host}/api/pipelines/${encodeURIComponent(this.pipelineId)}/sync`;
+  }
+
+  private connect() {
+    if (this.stopped) return;
+    this.ready = false;
+    this.emitStatus({ state: 'connecting', pending: this.pending });
+    const ws = new WebSocket(this.url());
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    ws.onopen = () => {
+      const vv = this.doc.oplogVersion();
+      ws.send(P.hello(this.opts.views ? P.FLAG_VIEWS : 0, vv.encode()));
+    };
+    ws.onmessage = (ev) => this.onMessage(ws, ev.data);
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.ready = false;
+      // Unacked updates are not lost: they are in the document and go out in the next welcome's answer.
+      if (this.inflight.length) this.dirtyOffline = true;
+      this.inflight = [];
+      if (this.stopped) return;
+      if (ev.code === 1008 && !this.info) {
+        this.emitStatus({ state: 'error', pending: this.pending, message: ev.reason || 'refused by the server' });
+      }
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(after?: number) {
+    if (this.stopped || this.retryTimer) return;
+    const base = after ?? Math.min(10_000, 500 * 2 ** this.attempt);
+    const delay = Math.round(base * (0.5 + Math.random()));
+    this.attempt += 1;
+    this.emitStatus({ state: 'offline', pending: this.pending, retryInMs: delay });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  /** Reconnect now (the "retry" button). */
+  retry() {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempt = 0;
+    if (!this.ws) this.connect();
+  }
+
+  private onMessage(ws: WebSocket, data: unknown) {
+    if (typeof data === 'string') {
+      let msg: P.TextMessage;
+      try {
+        msg = JSON.parse(data);
+      } catch {
+        return;
+      }
+      if (msg.type === 'view') this.events.view?.(msg);
+      else if (msg.type === 'error') this.events.error?.(msg.code, msg.message);
+      else if (msg.type === 'shutdown') {
+        ws.close();
+        this.ws = null;
+        if (this.inflight.length) this.dirtyOffline = true;
+        this.inflight = [];
+        this.scheduleReconnect(msg.retry_after_ms);
+      }
+      return;
+    }
+    let m: P.ServerMessage;
+    try {
+      m = P.decode(data as ArrayBuffer);
+    } catch (e) {
+      this.events.error?.('bad_frame', String(e));
+      return;
+    }
+    switch (m.kind) {
+      case 'welcome': {
+        this.info = m.info;
+        if (m.update.length) this.doc.import(m.update);
+        this.ready = true;
+        this.attempt = 0;
+        this.events.welcome?.(m.info);
+        // Everything the server lacks, including changes sent before and never acked.
+        const serverVv = decodeVv(m.version);
+        const missing = this.doc.export({ mode: 'update', from: serverVv });
+        this.dirtyOffline = false;
+        if (hasOps(this.doc, serverVv) && m.info.role === 'editor') this.sendFrame(missing);
+        this.publishStatus();
+        break;
+      }
+      case 'ack':
+        this.acked = m.seq;
+        this.inflight = this.inflight.filter((s) => s > m.seq);
+        this.publishStatus();
+        break;
+      case 'update':
+        this.doc.import(m.update);
+        break;
+      case 'presence':
+        this.presence.apply(m.state);
+        break;
+    }
+  }
+
+  private publishStatus() {
+    if (this.ready) this.emitStatus({ state: this.pending ? 'connecting' : 'synced', pending: this.pending });
+  }
+
+  private sendLocal(bytes: Uint8Array) {
+    if (this.ready && this.ws?.readyState === WebSocket.OPEN && !this.readOnly) {
+      this.sendFrame(bytes);
+    } else {
+      this.dirtyOffline = true;
+      this.emitStatus(
+        this.ws ? { state: 'connecting', pending: this.pending } : { state: 'offline', pending: this.pending, retryInMs: 0 },
+      );
+    }
+  }
+
+  private sendFrame(bytes: Uint8Array) {
+    this.seq += 1;
+    this.inflight.push(this.seq);
+    this.ws?.send(P.update(this.seq, bytes));
+    this.emitStatus({ state: 'connecting', pending: this.pending });
+  }
+
+  /** Resolves once every local change so far is durable on the server. */
+  async flushed(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.pending === 0;
+  }
+
+  setPresence(state: Record<string, unknown>) {
+    if (!this.info) return;
+    this.presence.set(this.info.client_key, {
+      user: this.info.user.id,
+      name: this.info.user.name,
+      colour: this.info.user.colour,
+      ...state,
+    });
+  }
+
+  close() {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.unsubscribeLocal();
+    this.presenceUnsub();
+    this.ws?.close(1000);
+    this.ws = null;
+  }
+
+  /** The seq of the last acked update (tests). */
+  get lastAck(): number {
+    return this.acked;
+  }
+}
+
+function decodeVv(bytes: Uint8Array): VersionVector {
+  return bytes.length ? VersionVector.decode(bytes) : new VersionVector(null);
+}
+
+function hasOps(doc: LoroDoc, than: VersionVector): boolean {
+  const mine = doc.oplogVersion();
+  const cmp = mine.compare(than);
+  // undefined: concurrent; 1: mine is newer. Either way the server lacks something.
+  return cmp === undefined || cmp > 0;
+}

@@ -1,0 +1,98 @@
+// The frames of docs/protocol.md (version 1): binary messages carry Loro bytes, text messages JSON.
+
+export const HELLO = 0x01;
+export const UPDATE = 0x02;
+export const PRESENCE = 0x03;
+export const WELCOME = 0x81;
+export const ACK = 0x82;
+export const S_UPDATE = 0x83;
+export const S_PRESENCE = 0x84;
+
+export const FLAG_VIEWS = 0x01;
+
+export interface WelcomeInfo {
+  protocol: number;
+  pipeline: string;
+  role: 'editor' | 'read_only';
+  client_key: string;
+  user: { id: string; name: string; colour: string };
+}
+
+export interface Diagnostic {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  hint?: string | null;
+  path: string;
+  line: number;
+  column: number;
+  end_line?: number;
+  end_column?: number;
+  level?: string;
+}
+
+export type TextMessage =
+  | { type: 'view'; yaml: string; diagnostics: Diagnostic[]; version: number }
+  | { type: 'error'; code: string; message: string; seq?: number }
+  | { type: 'shutdown'; message: string; retry_after_ms: number };
+
+export type ServerMessage =
+  | { kind: 'welcome'; info: WelcomeInfo; version: Uint8Array; update: Uint8Array }
+  | { kind: 'ack'; seq: number }
+  | { kind: 'update'; update: Uint8Array }
+  | { kind: 'presence'; state: Uint8Array };
+
+export function hello(flags: number, version: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + version.length);
+  out[0] = HELLO;
+  out[1] = flags;
+  out.set(version, 2);
+  return out;
+}
+
+export function update(seq: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + bytes.length);
+  out[0] = UPDATE;
+  new DataView(out.buffer).setUint32(1, seq);
+  out.set(bytes, 5);
+  return out;
+}
+
+export function presence(state: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + state.length);
+  out[0] = PRESENCE;
+  out.set(state, 1);
+  return out;
+}
+
+export class FrameError extends Error {}
+
+export function decode(buf: ArrayBuffer): ServerMessage {
+  const b = new Uint8Array(buf);
+  const view = new DataView(buf);
+  const need = (n: number) => {
+    if (b.length < n) throw new FrameError(`truncated frame of type 0x${b[0]?.toString(16)}`);
+  };
+  need(1);
+  switch (b[0]) {
+    case WELCOME: {
+      need(5);
+      const infoLen = view.getUint32(1);
+      need(9 + infoLen);
+      const info = JSON.parse(new TextDecoder().decode(b.subarray(5, 5 + infoLen))) as WelcomeInfo;
+      const vvLen = view.getUint32(5 + infoLen);
+      need(9 + infoLen + vvLen);
+      const version = b.slice(9 + infoLen, 9 + infoLen + vvLen);
+      return { kind: 'welcome', info, version, update: b.slice(9 + infoLen + vvLen) };
+    }
+    case ACK:
+      need(5);
+      return { kind: 'ack', seq: view.getUint32(1) };
+    case S_UPDATE:
+      return { kind: 'update', update: b.slice(1) };
+    case S_PRESENCE:
+      return { kind: 'presence', state: b.slice(1) };
+    default:
+      throw new FrameError(`unknown frame type 0x${b[0].toString(16)}`);
+  }
+}

@@ -1,0 +1,26 @@
+// Vite builds the browser app into `dist/` (or $PIPELINE_WEB_OUT, which crates/pipeline-web's build script
+// sets); the Rust binary embeds the result. `npm run dev` serves it with hot reload and proxies the API and
+// the sync WebSocket to a running `pipeline-editor serve` (PIPELINE_EDITOR_URL, default http://127.0.0.1:8080).
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import wasm from 'vite-plugin-wasm';
+
+const server = process.env.PIPELINE_EDITOR_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [react(), wasm()],
+  build: {
+    outDir: process.env.PIPELINE_WEB_OUT ?? 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // One file per vendor group keeps rebuilds of our own code from changing the big files' hashes.
+    chunkSizeWarningLimit: 4096,
+    reportCompressedSize: false,
+  },
+  server: {
+    proxy: {
+      '/api': { target: server, ws: true, changeOrigin: false },
+      '/auth': { target: server },
+    },
+  },
+});
