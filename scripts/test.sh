@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The project's test command (README: "bash scripts/test.sh"). Runs, in order and stopping at the first
-# failure: formatting, clippy with warnings as errors, the fuzz crate's type check, doctests, then every
-# test with nextest. Needs only the Rust toolchain (rustfmt, clippy) and cargo-nextest.
+# failure: formatting, clippy with warnings as errors, the fuzz crate's type check, doctests, every Rust
+# test with nextest, then the web app's type check and its browser tests (Playwright + Debian's Chromium
+# against the binary nextest just built). Needs the Rust toolchain (rustfmt, clippy), cargo-nextest,
+# Node.js 20+ with npm, and chromium (CHROMIUM_PATH, default /usr/bin/chromium).
 #
 # Environment: CI=true makes Cargo refuse to touch Cargo.lock (--locked), makes nextest run every test
 # instead of stopping at the first failure (profile `ci` in .config/nextest.toml), and makes the corpus
-# tests fail, not skip, when ../shared/corpus is missing.
+# tests fail, not skip, when ../shared/corpus is missing, and the browser tests fail, not skip, without
+# Chromium.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -50,3 +53,18 @@ fi
 
 step "tests (cargo nextest run)"
 cargo nextest run "${locked[@]}" "${profile[@]}" --workspace --all-targets || fail "tests"
+
+step "web app type check (tsc)"
+(cd web && npx tsc -p tsconfig.json --noEmit) || fail "TypeScript errors in web/"
+
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [[ ! -x "$chromium" ]]; then
+    if [[ "${CI:-}" == "true" ]]; then
+        fail "no Chromium at $chromium (apt-get install chromium)"
+    fi
+    printf '\n%sSKIPPED: browser tests (no Chromium at %s; apt-get install chromium)%s\n' "$red" "$chromium" "$plain"
+    exit 0
+fi
+step "browser tests (Playwright, Chromium, the debug binary)"
+cargo build "${locked[@]}" -p pipeline-editor || fail "building the binary for the browser tests"
+(cd web && PIPELINE_EDITOR_BIN="$PWD/../target/debug/pipeline-editor" CHROMIUM_PATH="$chromium" npx playwright test) || fail "browser tests"

@@ -41,10 +41,14 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
           <a href="/" className="ghost button" aria-label="All pipelines" onClick={(e) => { e.preventDefault(); navigate('/'); }}>←</a>
           <h1 className="pipeline-name" title={name}>{name}</h1>
           {editor.readOnly && <span className="badge readonly" title="You are a viewer of this team">Read-only</span>}
+          <span className="muted small" data-testid="step-count">
+            {editor.model.all.length} step{editor.model.all.length === 1 ? '' : 's'}
+          </span>
           <span className="diag-summary" aria-label="Diagnostics">
             {errors > 0 && <span className="badge error">{errors} error{errors === 1 ? '' : 's'}</span>}
             {warnings > 0 && <span className="badge warning">{warnings} warning{warnings === 1 ? '' : 's'}</span>}
             {editor.view && !errors && !warnings && <span className="badge ok">valid</span>}
+            <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} />
           </span>
           <div className="spacer" />
           <StatusIndicator />

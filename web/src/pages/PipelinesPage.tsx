@@ -101,10 +101,8 @@ export function PipelinesPage({ me, onSignedOut }: { me: Me; onSignedOut: () => 
         const c = await createPipeline(await f.text(), f.name);
         results.push({ file: f.name, id: c.id, diagnostics: c.diagnostics });
       } catch (e) {
-        const err = e as ApiError;
-        const d = err.details as { line?: number; column?: number } | undefined;
-        const where = d?.line ? ` (line ${d.line}, column ${d.column})` : '';
-        results.push({ file: f.name, error: `${err.message}${where}`, diagnostics: [] });
+        // A parse error's message carries its line:column already.
+        results.push({ file: f.name, error: (e as ApiError).message, diagnostics: [] });
       }
       setImports([...results]);
     }
