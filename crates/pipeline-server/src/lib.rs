@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod sync;
+pub mod types;
 
 pub use app::{AppState, Config, router, serve};
 pub use docs::DocCache;

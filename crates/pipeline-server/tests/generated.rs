@@ -1,5 +1,5 @@
-//! The browser app's generated files (`web/src/gen/`) come from the Rust definitions: the step catalogue and
-//! the JSON Schema. This test fails when a committed file is stale; `UPDATE_GENERATED=1 cargo test -p
+//! The browser app's generated files (`web/src/gen/`) come from the Rust definitions: the step catalogue, the
+//! JSON Schema, and the TypeScript types of the API's and the sync protocol's JSON (`types.rs`, ts-rs). This test fails when a committed file is stale; `UPDATE_GENERATED=1 cargo test -p
 //! pipeline-server --test generated` rewrites them.
 
 use std::path::PathBuf;
@@ -30,6 +30,7 @@ fn web_generated_files_are_current() {
     let stale: Vec<String> = [
         check("catalog.json", &pretty(&pipeline_format::model::catalog::catalog())),
         check("pipeline.schema.json", &pretty(&pipeline_format::schema::json_schema())),
+        check("api.ts", &pipeline_server::types::typescript()),
     ]
     .into_iter()
     .flatten()

@@ -1,5 +1,6 @@
 // The HTTP API (crates/pipeline-server, described at /api/openapi.json). The session cookie authenticates;
 // every write carries the session's CSRF token (from /api/auth/me or login) in X-CSRF-Token.
+import type { ErrorBody } from '../gen/api';
 
 export class ApiError extends Error {
   constructor(
@@ -23,7 +24,7 @@ async function errorOf(res: Response): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`;
   let details: unknown;
   try {
-    const body = await res.json();
+    const body = (await res.json()) as Partial<ErrorBody>;
     if (body?.error) {
       code = body.error.code ?? code;
       message = body.error.message ?? message;

@@ -1,33 +1,9 @@
 // Pipelines over HTTP: list/search, create from YAML, templates, delete/restore, YAML, export.
 import { getJson, request, sendJson, sendYaml } from './client';
-import type { Diagnostic } from '../sync/protocol';
+import type { Created, PipelineBody, PipelineDetail, PipelinePage, YamlReplaced } from '../gen/api';
 
-export interface PipelineSummary {
-  id: string;
-  team: string;
-  name: string;
-  description: string | null;
-  file_name: string | null;
-  is_template: boolean;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-}
-
-export interface PipelinePage {
-  items: PipelineSummary[];
-  total: number;
-  total_capped?: boolean;
-  has_more: boolean;
-  next_cursor: string | null;
-}
-
-export interface Created {
-  id: string;
-  name: string;
-  team: string;
-  diagnostics: Diagnostic[];
-}
+export type PipelineSummary = PipelineBody;
+export type { PipelinePage, Created };
 
 export const listPipelines = (q: string, signal?: AbortSignal, limit = 100) =>
   getJson<PipelinePage>(`/api/pipelines?limit=${limit}${q.trim() ? `&q=${encodeURIComponent(q)}` : ''}`, signal);
@@ -47,14 +23,14 @@ export const instantiateTemplate = (id: string, name?: string) =>
 export const deletePipeline = (id: string) => sendJson<PipelineSummary>('DELETE', `/api/pipelines/${id}`);
 export const restorePipeline = (id: string) => sendJson<PipelineSummary>('POST', `/api/pipelines/${id}/restore`);
 export const getPipeline = (id: string) =>
-  getJson<PipelineSummary & { steps: number; diagnostics: { errors: number; warnings: number } }>(`/api/pipelines/${id}`);
+  getJson<PipelineDetail>(`/api/pipelines/${id}`);
 
 export async function getYaml(id: string): Promise<string> {
   return (await request('GET', `/api/pipelines/${id}/yaml`)).text();
 }
 
 export const putYaml = (id: string, yaml: string) =>
-  sendYaml<{ id: string; name: string; diagnostics: Diagnostic[] }>('PUT', `/api/pipelines/${id}/yaml`, yaml);
+  sendYaml<YamlReplaced>('PUT', `/api/pipelines/${id}/yaml`, yaml);
 
 /** Starts a browser download of `data` as `name`. */
 export function download(name: string, data: BlobPart, type: string): void {

@@ -1,17 +1,9 @@
 // Who is signed in: `/api/auth/me` (user, teams with roles, the CSRF token for writes).
+import type { LoginBody, Me, TeamMembership } from '../gen/api';
 import { ApiError, getJson, sendJson, setCsrfToken } from './client';
 
-export interface TeamRole {
-  id: string;
-  name: string;
-  role: 'owner' | 'admin' | 'member' | 'viewer';
-}
-
-export interface Me {
-  user: { id: string; email: string; name: string };
-  teams: TeamRole[];
-  csrf_token: string | null;
-}
+export type TeamRole = TeamMembership;
+export type { Me };
 
 export async function loadMe(): Promise<Me | null> {
   try {
@@ -25,7 +17,7 @@ export async function loadMe(): Promise<Me | null> {
 }
 
 export async function login(email: string, password: string): Promise<void> {
-  const r = await sendJson<{ csrf_token: string }>('POST', '/api/auth/login', { email, password });
+  const r = await sendJson<LoginBody>('POST', '/api/auth/login', { email, password });
   setCsrfToken(r.csrf_token);
 }
 

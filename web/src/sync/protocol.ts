@@ -1,4 +1,6 @@
-// The frames of docs/protocol.md (version 1): binary messages carry Loro bytes, text messages JSON.
+// The frames of docs/protocol.md (version 1): binary messages carry Loro bytes, text messages JSON (their
+// types are generated from the Rust definitions: src/gen/api.ts).
+import type { DiagnosticBody, ServerText, WelcomeInfo } from '../gen/api';
 
 export const HELLO = 0x01;
 export const UPDATE = 0x02;
@@ -10,31 +12,11 @@ export const S_PRESENCE = 0x84;
 
 export const FLAG_VIEWS = 0x01;
 
-export interface WelcomeInfo {
-  protocol: number;
-  pipeline: string;
-  role: 'editor' | 'read_only';
-  client_key: string;
-  user: { id: string; name: string; colour: string };
-}
-
-export interface Diagnostic {
-  code: string;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  hint?: string | null;
-  path: string;
-  line: number;
-  column: number;
-  end_line?: number;
-  end_column?: number;
-  level?: string;
-}
-
-export type TextMessage =
-  | { type: 'view'; yaml: string; diagnostics: Diagnostic[]; version: number }
-  | { type: 'error'; code: string; message: string; seq?: number }
-  | { type: 'shutdown'; message: string; retry_after_ms: number };
+export type { WelcomeInfo };
+/** A located finding of the validator (the API's and the protocol's `DiagnosticBody`). */
+export type Diagnostic = DiagnosticBody;
+/** JSON messages from the server. */
+export type TextMessage = ServerText;
 
 export type ServerMessage =
   | { kind: 'welcome'; info: WelcomeInfo; version: Uint8Array; update: Uint8Array }

@@ -127,10 +127,7 @@ async fn render(entry: &Arc<DocEntry>) {
     let Ok(Some((fields, diagnostics))) = rendered else { return };
     let latest = diagnostics.map(|diagnostics| {
         let version = entry.view.version.fetch_add(1, Ordering::SeqCst) + 1;
-        let text: Arc<str> =
-            ServerText::View { version, yaml: fields.0.clone(), diagnostics: serde_json::Value::Array(diagnostics) }
-                .to_json()
-                .into();
+        let text: Arc<str> = ServerText::View { version, yaml: fields.0.clone(), diagnostics }.to_json().into();
         entry.room.publish(Outgoing::View(text.clone()));
         text
     });

@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::session::{SESSION_TTL, Via, clear_cookie, set_cookie};
@@ -15,6 +15,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::routes::user_json;
+use crate::types::{LoginBody, Me, TeamMembership};
 
 #[derive(Deserialize)]
 pub struct Login {
@@ -53,7 +54,7 @@ pub async fn login(
     };
     state.limiter.record_success(&body.email);
     let s = state.store.create_session(user.id, SESSION_TTL).await?;
-    let body = json!({ "user": user_json(&user), "csrf_token": s.session.csrf_token });
+    let body = LoginBody { user: user_json(&user), csrf_token: s.session.csrf_token };
     Ok(with_cookie(Json(body).into_response(), &set_cookie(&s.token, state.config.secure_cookies)))
 }
 
@@ -64,17 +65,20 @@ pub async fn logout(State(state): State<AppState>, auth: MaybeAuth) -> ApiResult
     Ok(with_cookie(Json(json!({ "signed_out": true })).into_response(), &clear_cookie(state.config.secure_cookies)))
 }
 
-pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
     let teams = state.store.teams_of(auth.user.id).await?;
     let csrf = match &auth.via {
         Via::Session { csrf, .. } => Some(csrf.clone()),
         Via::Token => None,
     };
-    Ok(Json(json!({
-        "user": user_json(&auth.user),
-        "teams": teams.iter().map(|t| json!({ "id": t.team.id, "name": t.team.name, "role": t.role })).collect::<Vec<_>>(),
-        "csrf_token": csrf,
-    })))
+    Ok(Json(Me {
+        user: user_json(&auth.user),
+        teams: teams
+            .iter()
+            .map(|t| TeamMembership { id: t.team.id.to_string(), name: t.team.name.clone(), role: t.role.into() })
+            .collect(),
+        csrf_token: csrf,
+    }))
 }
 
 /// `GET /auth/signin/{token}`: uses a one-time link, starts a session and goes to the editor.

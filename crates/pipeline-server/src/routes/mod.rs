@@ -9,8 +9,8 @@ pub mod teams;
 pub mod templates;
 pub mod versions;
 
+use crate::types::{PipelineBody, UserBody};
 use pipeline_store::{Pipeline, PipelineSummary, User};
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -19,28 +19,20 @@ pub fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-pub fn ts_opt(t: Option<OffsetDateTime>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(ts(t)))
+pub fn ts_opt(t: Option<OffsetDateTime>) -> Option<String> {
+    t.map(ts)
 }
 
-pub fn user_json(u: &User) -> Value {
-    json!({ "id": u.id, "email": u.email, "name": u.name, "created_at": ts(u.created_at) })
+pub fn user_json(u: &User) -> UserBody {
+    UserBody::from(u)
 }
 
-pub fn summary_json(p: &PipelineSummary) -> Value {
-    json!({
-        "id": p.id, "team": p.team, "name": p.name, "description": p.description, "file_name": p.file_name,
-        "is_template": p.is_template, "created_by": p.created_by, "created_at": ts(p.created_at),
-        "updated_at": ts(p.updated_at), "deleted_at": ts_opt(p.deleted_at),
-    })
+pub fn summary_json(p: &PipelineSummary) -> PipelineBody {
+    PipelineBody::from(p)
 }
 
-pub fn pipeline_json(p: &Pipeline) -> Value {
-    json!({
-        "id": p.id, "team": p.team, "name": p.name, "description": p.description, "file_name": p.file_name,
-        "is_template": p.is_template, "created_by": p.created_by, "created_at": ts(p.created_at),
-        "updated_at": ts(p.updated_at), "deleted_at": ts_opt(p.deleted_at),
-    })
+pub fn pipeline_json(p: &Pipeline) -> PipelineBody {
+    PipelineBody::from(p)
 }
 
 /// Milliseconds since the Unix epoch.

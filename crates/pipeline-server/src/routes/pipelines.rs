@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use pipeline_doc::PipelineDoc;
 use pipeline_store::{NewPipeline, PipelineQuery, Role, TeamId};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::Auth;
@@ -18,6 +18,9 @@ use crate::docs::{cached_fields, display_name};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Qs, YamlBody};
 use crate::routes::{pipeline_json, summary_json};
+use crate::types::{
+    Created, DiagnosticBody, DiagnosticsBody, PipelineBody, PipelineDetail, PipelinePage, YamlReplaced,
+};
 
 #[derive(Deserialize, Default)]
 pub struct CreateQuery {
@@ -32,7 +35,7 @@ pub struct CreateQuery {
 pub struct Prepared {
     pub doc: PipelineDoc,
     pub new: NewPipeline,
-    pub diagnostics: Vec<Value>,
+    pub diagnostics: Vec<DiagnosticBody>,
 }
 
 pub fn prepare(text: &str, team: TeamId, file_name: Option<String>, template: bool) -> ApiResult<Prepared> {
@@ -71,7 +74,7 @@ pub async fn create(
     new.created_by = Some(auth.user.id);
     let p = state.store.create_pipeline(new).await?;
     audit(&state, Some(&auth), Some(team), "pipeline.create", p.id.to_string(), json!({ "name": p.name })).await;
-    let body = json!({ "id": p.id, "name": p.name, "team": p.team, "diagnostics": diagnostics });
+    let body = Created { id: p.id.to_string(), name: p.name, team: p.team.to_string(), diagnostics };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -90,7 +93,7 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth, Qs(q): Qs<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, auth: Auth, Qs(q): Qs<ListQuery>) -> ApiResult<Json<PipelinePage>> {
     let mine = state.store.teams_of(auth.user.id).await?;
     let teams: Vec<TeamId> = match &q.team {
         Some(raw) => {
@@ -117,24 +120,25 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Qs(q): Qs<ListQuery
     let page = state.store.list_pipelines(&query).await?;
     let n = u32::try_from(page.items.len()).unwrap_or(u32::MAX);
     let next = page.has_more.then(|| (offset.saturating_add(n)).to_string());
-    Ok(Json(json!({
-        "items": page.items.iter().map(summary_json).collect::<Vec<_>>(),
-        "total": page.total,
-        "total_capped": page.total_capped,
-        "has_more": page.has_more,
-        "next_cursor": next,
-    })))
+    Ok(Json(PipelinePage {
+        items: page.items.iter().map(summary_json).collect(),
+        total: page.total,
+        total_capped: page.total_capped,
+        has_more: page.has_more,
+        next_cursor: next,
+    }))
 }
 
-pub async fn get(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn get(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<PipelineDetail>> {
     let p = require_pipeline(&state, &auth, &id, Role::Viewer, Deleted::Hidden).await?;
     let (yaml, steps) =
         state.docs.read(state.store.as_ref(), p.id, |d| Ok((d.export_yaml()?, d.summary().steps))).await?;
     let diags = diagnostics::of_text(&yaml);
-    let mut body = pipeline_json(&p);
-    body["steps"] = json!(steps);
-    body["diagnostics"] = diagnostics::summary(&diags);
-    Ok(Json(body))
+    Ok(Json(PipelineDetail {
+        pipeline: pipeline_json(&p),
+        steps: u32::try_from(steps).unwrap_or(u32::MAX),
+        diagnostics: diagnostics::summary(&diags),
+    }))
 }
 
 pub async fn get_yaml(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Response> {
@@ -148,7 +152,7 @@ pub async fn put_yaml(
     auth: Auth,
     Path(id): Path<String>,
     YamlBody(text): YamlBody,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<YamlReplaced>> {
     let p = require_pipeline(&state, &auth, &id, Role::Member, Deleted::Hidden).await?;
     let (yaml, name) = state
         .docs
@@ -158,24 +162,36 @@ pub async fn put_yaml(
         })
         .await?;
     let diags = diagnostics::of_text(&yaml);
-    Ok(Json(json!({ "id": p.id, "name": display_name(&name, &p.name), "diagnostics": diags })))
+    Ok(Json(YamlReplaced { id: p.id.to_string(), name: display_name(&name, &p.name), diagnostics: diags }))
 }
 
-pub async fn diagnostics(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn diagnostics(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DiagnosticsBody>> {
     let p = require_pipeline(&state, &auth, &id, Role::Viewer, Deleted::Hidden).await?;
     let yaml = state.docs.read(state.store.as_ref(), p.id, |d| Ok(d.export_yaml()?)).await?;
     let diags = diagnostics::of_text(&yaml);
-    Ok(Json(json!({ "summary": diagnostics::summary(&diags), "diagnostics": diags })))
+    Ok(Json(DiagnosticsBody { summary: diagnostics::summary(&diags), diagnostics: diags }))
 }
 
-pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PipelineBody>> {
     let p = require_pipeline(&state, &auth, &id, Role::Member, Deleted::Hidden).await?;
     let p = state.store.delete_pipeline(p.id).await?;
     audit(&state, Some(&auth), Some(p.team), "pipeline.delete", p.id.to_string(), json!({ "name": p.name })).await;
     Ok(Json(pipeline_json(&p)))
 }
 
-pub async fn restore(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn restore(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PipelineBody>> {
     let p = require_pipeline(&state, &auth, &id, Role::Member, Deleted::Found).await?;
     let p = state.store.restore_pipeline(p.id).await?;
     audit(&state, Some(&auth), Some(p.team), "pipeline.restore", p.id.to_string(), json!({ "name": p.name })).await;

@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, Qs};
 use crate::routes::pipelines::{Prepared, prepare};
 use crate::routes::{pipeline_json, summary_json};
+use crate::types::{Created, PipelinePage};
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -25,17 +26,19 @@ pub struct ListQuery {
     pub offset: u32,
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth, Qs(q): Qs<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, auth: Auth, Qs(q): Qs<ListQuery>) -> ApiResult<Json<PipelinePage>> {
     let teams = state.store.teams_of(auth.user.id).await?.into_iter().map(|t| t.team.id);
     let mut query = PipelineQuery::teams(teams).page(q.limit, q.offset);
     query.template = Some(true);
     query.text = q.q.filter(|t| !t.trim().is_empty());
     let page = state.store.list_pipelines(&query).await?;
-    Ok(Json(json!({
-        "items": page.items.iter().map(summary_json).collect::<Vec<_>>(),
-        "total": page.total,
-        "has_more": page.has_more,
-    })))
+    Ok(Json(PipelinePage {
+        items: page.items.iter().map(summary_json).collect(),
+        total: page.total,
+        total_capped: page.total_capped,
+        has_more: page.has_more,
+        next_cursor: None,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -48,7 +51,7 @@ pub async fn set_template(
     auth: Auth,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<TemplateBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<crate::types::PipelineBody>> {
     let p = require_pipeline(&state, &auth, &id, Role::Member, Deleted::Hidden).await?;
     let update = PipelineUpdate { is_template: Some(body.is_template), ..PipelineUpdate::default() };
     let p = state.store.update_pipeline(p.id, update).await?;
@@ -105,5 +108,8 @@ pub async fn instantiate(
         json!({ "name": p.name, "template": t.id }),
     )
     .await;
-    Ok((StatusCode::CREATED, Json(json!({ "id": p.id, "name": p.name, "team": p.team, "diagnostics": diagnostics }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(Created { id: p.id.to_string(), name: p.name, team: p.team.to_string(), diagnostics }),
+    ))
 }

@@ -84,7 +84,7 @@ pub enum Event {
     /// Presence bytes were applied to the presence store (see [`SyncClient::presence_states`]).
     Presence(Vec<u8>),
     /// The exported YAML and its diagnostics (only with [`super::protocol::FLAG_VIEWS`]).
-    View { version: u64, yaml: String, diagnostics: serde_json::Value },
+    View { version: u64, yaml: String, diagnostics: Vec<crate::types::DiagnosticBody> },
     /// The server's `error` message.
     Error { code: ErrorCode, message: String, seq: Option<u32> },
     /// The server is stopping; the client reconnects after `retry_after_ms` if it reconnects at all.

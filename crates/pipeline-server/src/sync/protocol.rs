@@ -2,6 +2,7 @@
 //! client. Binary frames: byte 0 is the type, integers big-endian. Text frames: one JSON object with `type`.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Protocol version, in `welcome`'s info.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -37,7 +38,7 @@ pub enum ServerMsg {
 }
 
 /// `welcome`'s JSON part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WelcomeInfo {
     pub protocol: u32,
     pub pipeline: String,
@@ -46,7 +47,7 @@ pub struct WelcomeInfo {
     pub user: PresenceUser,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnRole {
     Editor,
@@ -54,7 +55,7 @@ pub enum ConnRole {
 }
 
 /// Who a connection is, as presence shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PresenceUser {
     pub id: String,
     pub name: String,
@@ -62,13 +63,14 @@ pub struct PresenceUser {
 }
 
 /// Server → client JSON messages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerText {
     View {
+        #[ts(type = "number")]
         version: u64,
         yaml: String,
-        diagnostics: serde_json::Value,
+        diagnostics: Vec<crate::types::DiagnosticBody>,
     },
     Error {
         code: ErrorCode,
@@ -78,11 +80,12 @@ pub enum ServerText {
     },
     Shutdown {
         message: String,
+        #[ts(type = "number")]
         retry_after_ms: u64,
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadFrame,
