@@ -1,7 +1,117 @@
-// FIRST CUT (being replaced): the server's exact export.
+// The YAML pane: the server's exact export in CodeMirror, editable as text (sent to the server, which applies
+// it as ordinary edits), with the server's diagnostics inline, the selected steps' lines highlighted, and the
+// step under the cursor selected.
+import { useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/client';
+import { putYaml } from '../api/pipelines';
+import type { Diagnostic } from '../sync/protocol';
 import { useEditor } from './state';
+import { SaveError, YamlEditor, type TextState } from './yaml/editor';
+import './yaml/yaml.css';
 
 export function YamlPane() {
-  const { view } = useEditor();
-  return <pre className="yaml-pre" aria-label="YAML">{view?.yaml ?? 'Loading…'}</pre>;
+  const { pipelineId, view, readOnly, model, selection, setSelection } = useEditor();
+  const host = useRef<HTMLDivElement>(null);
+  const editor = useRef<YamlEditor | null>(null);
+  const [text, setText] = useState<TextState>({ state: 'synced' });
+  // The latest model and the selection the cursor made, for callbacks created once.
+  const modelRef = useRef(model);
+  modelRef.current = model;
+  const cursorSelection = useRef<string | null>(null);
+
+  useEffect(() => {
+    const ed = new YamlEditor(host.current!, {
+      readOnly,
+      save: async (yaml) => {
+        try {
+          await putYaml(pipelineId, yaml);
+        } catch (e) {
+          throw saveError(e);
+        }
+      },
+      onCursorStep: (path) => {
+        const step = modelRef.current.all.find((s) => s.path === path);
+        if (!step) return;
+        cursorSelection.current = step.id;
+        setSelection([step.id]);
+      },
+      onState: setText,
+    });
+    editor.current = ed;
+    return () => {
+      ed.destroy();
+      editor.current = null;
+    };
+    // The editor lives as long as the pane; later prop changes reach it through the effects below.
+  }, [pipelineId]);
+
+  useEffect(() => editor.current?.setReadOnly(readOnly), [readOnly]);
+
+  useEffect(() => {
+    if (view) editor.current?.receive(view);
+  }, [view]);
+
+  const paths = selection.map((id) => model.byId.get(id)?.path).filter((p): p is string => !!p);
+  const pathsKey = paths.join('\n');
+  useEffect(() => {
+    // A selection the cursor made is already in sight: highlight it without scrolling.
+    const fromCursor = selection.length === 1 && selection[0] === cursorSelection.current;
+    cursorSelection.current = null;
+    editor.current?.selectPaths(pathsKey ? pathsKey.split('\n') : [], !fromCursor);
+    // `selection` only tells where the change came from; `pathsKey` is what is shown.
+  }, [pathsKey]);
+
+  return (
+    <div className="yaml-pane">
+      <div className="yaml-head">
+        <span className="title">YAML</span>
+        {view ? <TextStatus s={text} readOnly={readOnly} onDiscard={() => editor.current?.discard()} /> : <span className="muted">Loading…</span>}
+      </div>
+      <div className="yaml-host" ref={host} />
+    </div>
+  );
+}
+
+function TextStatus({ s, readOnly, onDiscard }: { s: TextState; readOnly: boolean; onDiscard(): void }) {
+  let label: string;
+  switch (s.state) {
+    case 'synced':
+      label = readOnly ? 'Read-only' : '';
+      break;
+    case 'editing':
+      label = 'Editing…';
+      break;
+    case 'sending':
+      label = 'Applying…';
+      break;
+    case 'invalid':
+      label = `Not applied: line ${s.line}, column ${s.column}: ${s.message}`;
+      break;
+    case 'failed':
+      label = `Not applied: ${s.message}`;
+      break;
+  }
+  const refused = s.state === 'invalid' || s.state === 'failed';
+  return (
+    <>
+      <span className={`yaml-state ${s.state}`} role="status" aria-live="polite" data-state={s.state}>
+        <span className="msg" title={label}>{label}</span>
+      </span>
+      <span className="spacer" />
+      {refused && (
+        <button className="small" onClick={onDiscard} title="Drop the text typed here and show the pipeline's YAML">
+          Discard my text
+        </button>
+      )}
+    </>
+  );
+}
+
+/** The server's refusal as the editor needs it: a 422 carries the located parse error. */
+function saveError(e: unknown): SaveError {
+  if (e instanceof ApiError) {
+    const details = e.details as { diagnostics?: Diagnostic[] } | undefined;
+    return new SaveError(e.message, e.status === 422 ? (details?.diagnostics ?? []) : []);
+  }
+  return new SaveError(e instanceof Error ? e.message : String(e));
 }
