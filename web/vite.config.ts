@@ -4,11 +4,12 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import wasm from 'vite-plugin-wasm';
+import { schemaValidators } from './plugins/schema-validators';
 
 const server = process.env.PIPELINE_EDITOR_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), wasm()],
+  plugins: [react(), wasm(), schemaValidators()],
   build: {
     outDir: process.env.PIPELINE_WEB_OUT ?? 'dist',
     emptyOutDir: true,

@@ -1,6 +1,6 @@
 // The editor for one pipeline: toolbar, step library, canvas, properties panel and YAML pane (views: visual,
 // YAML, split). On narrow screens the side panels become drawers.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Me } from '../api/session';
 import { Canvas } from '../editor/Canvas';
 import { Library } from '../editor/Library';
@@ -10,6 +10,7 @@ import { StatusIndicator } from '../editor/StatusIndicator';
 import { EditorContext, useEditorState } from '../editor/state';
 import { YamlPane } from '../editor/YamlPane';
 import { navigate } from '../ui/router';
+import { checkModel } from '../validate/offline';
 
 export type ViewMode = 'visual' | 'yaml' | 'split';
 
@@ -28,6 +29,13 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
     document.title = `${name} · Pipeline Editor`;
   }, [name]);
 
+  // Offline (or before the server's first view) the schema's checks run here; the server's full
+  // diagnostics replace them once connected.
+  const offline = editor.status.state === 'offline' || editor.status.state === 'error';
+  const localIssues = useMemo(
+    () => (editor.loaded && (offline || !editor.view) ? checkModel(editor.model) : null),
+    [editor.loaded, offline, editor.view, editor.model],
+  );
   if (editor.serverError?.code === 'not_found') {
     return <main className="center-page"><p role="alert">This pipeline does not exist or you cannot see it.</p></main>;
   }
@@ -47,7 +55,13 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
           <span className="diag-summary" aria-label="Diagnostics">
             {errors > 0 && <span className="badge error">{errors} error{errors === 1 ? '' : 's'}</span>}
             {warnings > 0 && <span className="badge warning">{warnings} warning{warnings === 1 ? '' : 's'}</span>}
-            {editor.view && !errors && !warnings && <span className="badge ok">valid</span>}
+            {localIssues ? (
+              <span className={`badge ${localIssues.length ? 'warning' : 'ok'}`} data-testid="local-issues" title={localIssues.map((i) => `${i.at}${i.field}: ${i.message}`).join('\n')}>
+                {localIssues.length ? `${localIssues.length} issue${localIssues.length === 1 ? '' : 's'}` : 'no schema issues'} · checked locally
+              </span>
+            ) : (
+              editor.view && !errors && !warnings && <span className="badge ok">valid</span>
+            )}
             <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} />
           </span>
           <div className="spacer" />

@@ -45,8 +45,25 @@ export class SyncConnection {
     this.presenceUnsub = this.presence.subscribeLocalUpdates((bytes) => {
       if (this.ready && this.ws?.readyState === WebSocket.OPEN) this.ws.send(P.presence(bytes));
     });
+    // The browser knows it lost the network before the socket does: go offline at once, and reconnect as
+    // soon as it is back instead of waiting out the backoff.
+    window.addEventListener('offline', this.onBrowserOffline);
+    window.addEventListener('online', this.onBrowserOnline);
     this.connect();
   }
+
+  private onBrowserOffline = () => {
+    const ws = this.ws;
+    if (!ws) return;
+    this.ws = null;
+    this.ready = false;
+    if (this.inflight.length) this.dirtyOffline = true;
+    this.inflight = [];
+    ws.close();
+    this.scheduleReconnect();
+  };
+
+  private onBrowserOnline = () => this.retry();
 
   get pending(): number {
     return this.inflight.length + (this.dirtyOffline ? 1 : 0);
@@ -208,6 +225,8 @@ export class SyncConnection {
 
   close() {
     this.stopped = true;
+    window.removeEventListener('offline', this.onBrowserOffline);
+    window.removeEventListener('online', this.onBrowserOnline);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.unsubscribeLocal();
     this.presenceUnsub();
