@@ -6,7 +6,7 @@ import type { TreeID } from 'loro-crdt';
 import { insertStep, type Place } from '../doc/pipeline';
 import { CATALOG, FAMILIES, infoOf, stepSchema, type StepTypeInfo } from './catalog';
 import { newStep, placeAfter, siblingsOf, stepNames } from './commands';
-import { normalize } from './forms/schema';
+import { normalize, SHARED_STEP_FIELDS } from './forms/schema';
 import { useEditor, type EditorState } from './state';
 import './library.css';
 
@@ -188,18 +188,24 @@ function LibraryItem(p: {
   );
 }
 
-/** The fields a step type takes (from the JSON Schema; fields pipeline_ex ignores left out) and its example. */
+/** A step type's example and the fields it takes (from the JSON Schema): its own with their descriptions, the
+ * ones every step shares by name only; fields pipeline_ex ignores are left out. */
 function StepDocs({ info }: { info: StepTypeInfo }) {
   const schema = stepSchema(info.type);
   const required = new Set(schema?.required ?? []);
   const fields = Object.entries(schema?.properties ?? {})
     .map(([k, s]) => [k, normalize(s)] as const)
     .filter(([, s]) => !s.deprecated);
+  const own = fields.filter(([k]) => !SHARED_STEP_FIELDS.has(k));
+  const shared = fields.filter(([k]) => SHARED_STEP_FIELDS.has(k));
   return (
     <div className="lib-doc-body">
-      {fields.length > 0 && (
+      <pre className="lib-example" aria-label={`Example of ${info.label}`}>
+        {info.example}
+      </pre>
+      {own.length > 0 && (
         <dl className="lib-fields">
-          {fields.map(([k, s]) => (
+          {own.map(([k, s]) => (
             <div key={k}>
               <dt>
                 <code>{k}</code>
@@ -210,9 +216,11 @@ function StepDocs({ info }: { info: StepTypeInfo }) {
           ))}
         </dl>
       )}
-      <pre className="lib-example" aria-label={`Example of ${info.label}`}>
-        {info.example}
-      </pre>
+      {shared.length > 0 && (
+        <p className="lib-shared">
+          Also, like every step: {shared.map(([k, s]) => <code key={k} title={s.description}>{k}</code>)}
+        </p>
+      )}
     </div>
   );
 }

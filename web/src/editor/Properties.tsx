@@ -8,7 +8,7 @@ import { earlierStepNames, templateCompletions } from './forms/completion';
 import { FormContext, type FormContextValue } from './forms/context';
 import { stepDiagnostics, workflowDiagnostics } from './forms/diagnostics';
 import { ObjectForm } from './forms/SchemaForm';
-import { isObject, normalize, type Schema } from './forms/schema';
+import { isObject, normalize, SHARED_STEP_FIELDS, type Schema } from './forms/schema';
 import { useEditor } from './state';
 import './forms/forms.css';
 
@@ -80,6 +80,7 @@ function StepProperties({ step }: { step: StepNode }) {
           value={step.fields}
           path=""
           first={['name', 'type']}
+          late={SHARED_STEP_FIELDS}
           onSet={(k, v) => setStepField(doc, step.id, k, v)}
           onRemove={(k) => removeStepField(doc, step.id, k)}
         />

@@ -148,6 +148,17 @@ export function ValueEditor(p: ValueProps) {
     default:
       widget = <RawField {...common} value={p.value} onChange={p.onChange} />;
   }
+  if (p.bare && kind !== 'raw') {
+    // A list item or map value: widget and buttons on one line.
+    return (
+      <div className={`pf-field pf-inline kind-${kind}`} data-field={p.path}>
+        <div className="pf-inline-widget">{widget}</div>
+        {p.actions}
+        <RemoveButton name={p.name} onRemove={p.onRemove} />
+        <Messages diagnostics={diags} local={p.local} />
+      </div>
+    );
+  }
   return (
     <div className={`pf-field kind-${kind}`} data-field={p.path}>
       <div className="pf-label-row">
@@ -212,6 +223,8 @@ export interface ObjectFormProps {
   first?: string[];
   /** Keys rendered outside this form (a tagged item's type select): their diagnostics are shown there. */
   outside?: string[];
+  /** Keys listed after the others (the fields every step type shares). */
+  late?: ReadonlySet<string>;
 }
 
 /** The set fields of an object, its missing required ones, and an "Add field" select for the others. */
@@ -223,11 +236,16 @@ export function ObjectForm(p: ObjectFormProps) {
   const required = new Set(p.schema.required ?? []);
   const first = p.first ?? [];
   const visible = (k: string) => !p.hidden?.has(k) && !ctx.hiddenPaths.has(join(p.path, k));
-  const keys = [
-    ...first.filter((k) => k in p.value || k in props),
-    ...Object.keys(p.value).filter((k) => !first.includes(k)),
-    ...[...required].filter((k) => !(k in p.value) && !first.includes(k)),
-  ].filter(visible);
+  // A stable order that does not follow the replica's key order: first, required, the schema's own, the
+  // shared (`late`) ones, then keys the schema does not know.
+  const schemaOrder = Object.keys(props);
+  const rank = (k: string) =>
+    first.includes(k) ? first.indexOf(k) : required.has(k) ? 100 : !(k in props) ? 400 : p.late?.has(k) ? 300 : 200;
+  const keys = [...new Set([...first.filter((k) => k in p.value || k in props), ...Object.keys(p.value), ...required])]
+    .filter(visible)
+    .map((k, i) => ({ k, r: rank(k), i: k in props ? schemaOrder.indexOf(k) : i }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.k);
   const addable = Object.keys(props).filter((k) => !keys.includes(k) && visible(k));
   const live = addable.filter((k) => !normalize(props[k]).deprecated);
   const ignored = addable.filter((k) => normalize(props[k]).deprecated);
@@ -348,7 +366,7 @@ function ListEditor(p: ValueProps & { items: Json[] }) {
       <Messages diagnostics={diags} local={p.local} />
       <ol className="pf-items">
         {p.items.map((v, i) => {
-          const label = tagged && isObject(v) && typeof v[tagged.key] === 'string' ? `${i + 1}. ${humanize(v[tagged.key] as string)}` : `${p.name} ${i + 1}`;
+          const label = itemLabel(p.name, i, v, tagged);
           const actions = !ctx.readOnly && (
             <span className="pf-moves">
               <button type="button" className="ghost small" aria-label={`Move ${label} up`} disabled={i === 0} onClick={() => set(move(p.items, i, i - 1))}>
@@ -390,6 +408,17 @@ function ListEditor(p: ValueProps & { items: Json[] }) {
       )}
     </div>
   );
+}
+
+/** How a list item is called in its header and buttons: `2. previous response`, `1. summary` (its id), `tools 3`. */
+function itemLabel(list: string, i: number, v: Json, tagged: Tagged | null): string {
+  if (isObject(v)) {
+    const tag = tagged ? v[tagged.key] : undefined;
+    if (typeof tag === 'string') return `${i + 1}. ${humanize(tag)}`;
+    const id = v.task_id ?? v.id ?? v.name;
+    if (typeof id === 'string' && id) return `${i + 1}. ${id}`;
+  }
+  return `${list} ${i + 1}`;
 }
 
 /** A new tagged list item; a previous_response item names the latest step in scope rather than nothing. */

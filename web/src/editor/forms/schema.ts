@@ -2,7 +2,7 @@
 // model) asks for, default values for new fields and list items, and the cheap checks the browser can make
 // without ajv (the CSP forbids compiling validators at run time).
 import type { Json, JsonObject } from '../../doc/pipeline';
-import { resolve, type JsonSchema } from '../catalog';
+import { CATALOG, resolve, stepSchema, type JsonSchema } from '../catalog';
 
 /** The generated schema also marks fields pipeline_ex ignores (`deprecated`). */
 export type Schema = JsonSchema & { deprecated?: boolean; minItems?: number };
@@ -218,3 +218,12 @@ export function localIssues(s: Schema, value: JsonObject, path: string): LocalIs
   }
   return out;
 }
+
+/** The fields every step type has (output_to_file, condition…): listed after a type's own ones. */
+export const SHARED_STEP_FIELDS: ReadonlySet<string> = new Set(
+  CATALOG.map((c) => stepSchema(c.type))
+    .filter((s) => s !== undefined)
+    .map((s) => Object.keys(s.properties ?? {}))
+    .reduce((a, b) => a.filter((k) => b.includes(k)))
+    .filter((k) => k !== 'name'),
+);
