@@ -1,24 +1,553 @@
-// FIRST CUT (being replaced): steps as React Flow nodes in execution order.
-import { Background, Controls, ReactFlow, type Node } from '@xyflow/react';
-import { useMemo } from 'react';
+// The canvas: the pipeline's steps as React Flow nodes, top to bottom in execution order, loops and inline
+// child pipelines as containers holding their body, sequence edges down the column and data edges for the
+// references between steps. Edits go through the document's commands (one commit each): drag stop stores a
+// position, a connection appends a `previous_response` prompt item, a drop from the step library inserts a
+// step. Node and edge objects of unchanged steps are reused between renders (React Flow then skips them),
+// and a drag moves React Flow's own node state only, writing to the document when it stops.
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MarkerType,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  ReactFlowProvider,
+  applyNodeChanges,
+  useReactFlow,
+  useStoreApi,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  type InternalNode,
+  type NodeChange,
+} from '@xyflow/react';
+import type { TreeID } from 'loro-crdt';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { deepEqual, insertStep, setPosition, setStepField, type Model, type StepNode } from '../doc/pipeline';
+import { familyOf, infoOf } from './catalog';
+import { newStep, stepNames } from './commands';
+import { connectionProblem, withReference, withoutItem } from './canvas/connect';
+import { RemoveEdgeContext, edgeTypes, type DataEdgeData, type DataFlowEdge } from './canvas/DataEdge';
+import { deriveDataEdges, deriveSequenceEdges, stepRefs, type StepRef } from './canvas/edges';
+import { HEAD, PAD, STEP_H, STEP_W, bodyOf, clearPositions, isContainer, placeNodes, useAutoLayout, type Box } from './canvas/layout';
+import { basename, usePipelineFiles } from './canvas/links';
+import { handleBoxes, nodeTypes, type StepData, type StepFlowNode } from './canvas/nodes';
+import { diagnosticCounts, stepSummary, type Counts } from './canvas/summary';
 import { useEditor } from './state';
+import './canvas/canvas.css';
+
+/** The drag-and-drop type the step library puts on a dragged step type. */
+export const STEP_MIME = 'application/x-pipeline-step';
+
+/** Width kept free right of the steps when fitting the view: the data edges bulge out there. */
+const EDGE_ROOM = 110;
+const MINIMAP_SIZE = { width: 150, height: 100 };
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const NO_COUNTS: Counts = { errors: 0, warnings: 0 };
+const takesPrompt = (type: unknown): boolean => {
+  const rule = infoOf(type)?.prompt;
+  return rule === 'required' || rule === 'prompt_or_tasks';
+};
+
+type FlowEdge = Edge | DataFlowEdge;
 
 export function Canvas() {
-  const { model, selection, setSelection } = useEditor();
-  const nodes: Node[] = useMemo(
-    () =>
-      model.all.map((s) => ({
-        id: s.id,
-        position: { x: s.depth * 40, y: s.order * 90 },
-        data: { label: String(s.fields?.name ?? '?') },
-        selected: selection.includes(s.id),
-      })),
-    [model, selection],
-  );
   return (
-    <ReactFlow nodes={nodes} edges={[]} fitView onNodeClick={(_, n) => setSelection([n.id as never])}>
-      <Background />
-      <Controls />
-    </ReactFlow>
+    <ReactFlowProvider>
+      <CanvasFlow />
+    </ReactFlowProvider>
+  );
+}
+
+const nameOf = (s: StepNode | undefined): string => (typeof s?.fields?.name === 'string' ? s.fields.name : '');
+
+function nodeData(s: StepNode, counts: Counts, files: Map<string, string> | null, readOnly: boolean): StepData {
+  const f = s.fields;
+  const type = typeof f?.type === 'string' ? f.type : '';
+  const fam = familyOf(type);
+  const file = f?.type === 'pipeline' && typeof f.pipeline_file === 'string' && f.pipeline_file.trim() ? f.pipeline_file.trim() : null;
+  return {
+    name: nameOf(s),
+    type,
+    typeLabel: infoOf(type)?.label ?? (type || 'no type'),
+    family: fam?.id ?? 'unknown',
+    icon: fam?.icon ?? '?',
+    colour: fam?.colour ?? 'var(--muted)',
+    summary: stepSummary(f),
+    errors: counts.errors,
+    warnings: counts.warnings,
+    // Until the list has loaded the link is left out, rather than flagged missing.
+    link: file && files ? { file: basename(file), id: files.get(basename(file)) ?? null } : undefined,
+    empty: isContainer(s) && bodyOf(s).length === 0,
+    readOnly,
+  };
+}
+
+function sameData(a: StepData, b: StepData): boolean {
+  for (const k of Object.keys(b) as (keyof StepData)[]) {
+    if (k === 'link') continue;
+    if (a[k] !== b[k]) return false;
+  }
+  return a.link?.file === b.link?.file && a.link?.id === b.link?.id;
+}
+
+/** React Flow nodes for the model, reusing the previous object of every step whose node did not change. */
+function buildNodes(
+  model: Model,
+  boxes: Map<TreeID, Box>,
+  counts: Map<TreeID, Counts>,
+  files: Map<string, string> | null,
+  selected: Set<TreeID>,
+  readOnly: boolean,
+  prev: Map<string, StepFlowNode>,
+): StepFlowNode[] {
+  return model.all.map((s) => {
+    const old = prev.get(s.id);
+    let data = nodeData(s, counts.get(s.id) ?? NO_COUNTS, files, readOnly);
+    if (old && sameData(old.data, data)) data = old.data;
+    const b = boxes.get(s.id)!;
+    const type = isContainer(s) ? 'container' : 'step';
+    const sel = selected.has(s.id);
+    if (
+      old && old.data === data && old.type === type && old.selected === sel && old.parentId === (s.parent ?? undefined) &&
+      old.position.x === b.x && old.position.y === b.y && old.width === b.w && old.height === b.h
+    ) {
+      return old;
+    }
+    return {
+      id: s.id,
+      type,
+      data,
+      position: { x: b.x, y: b.y },
+      width: b.w,
+      height: b.h,
+      // Sizes are fixed by the layout: giving them (and the handles) up front spares React Flow measuring.
+      measured: { width: b.w, height: b.h },
+      handles: handleBoxes(b.w, b.h),
+      parentId: s.parent ?? undefined,
+      extent: s.parent ? 'parent' : undefined,
+      expandParent: !!s.parent,
+      selected: sel,
+      deletable: false,
+      draggable: !readOnly,
+      connectable: !readOnly,
+      ariaLabel: `Step ${data.name || 'unnamed'} (${data.type || 'no type'})`,
+    };
+  });
+}
+
+/** The box of a node in flow coordinates, from React Flow's internal state. */
+function absoluteBox(n: InternalNode | undefined): Box | null {
+  if (!n) return null;
+  const { x, y } = n.internals.positionAbsolute;
+  return { x, y, w: n.measured.width ?? n.width ?? STEP_W, h: n.measured.height ?? n.height ?? STEP_H };
+}
+
+const inside = (b: Box, p: { x: number; y: number }) => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+
+function CanvasFlow() {
+  const { doc, model, positions, view, selection, setSelection, readOnly, pipelineId } = useEditor();
+  const rf = useReactFlow();
+  const store = useStoreApi();
+  const [message, setMessage] = useState<string | null>(null);
+  const [dropTarget, setDropTarget] = useState<TreeID | 'root' | null>(null);
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(() => new Set());
+
+  // Latest values for the event handlers (which React Flow may call several times between renders).
+  const modelRef = useRef(model);
+  modelRef.current = model;
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
+
+  useEffect(() => {
+    if (!message) return;
+    const t = setTimeout(() => setMessage(null), 6000);
+    return () => clearTimeout(t);
+  }, [message]);
+
+  // ---- nodes ----
+  const auto = useAutoLayout(model);
+  const boxes = useMemo(() => placeNodes(model, auto, positions), [model, auto, positions]);
+  const boxesRef = useRef(boxes);
+  boxesRef.current = boxes;
+  const counts = useMemo(() => diagnosticCounts(model, view?.diagnostics), [model, view]);
+  const wantsFiles = useMemo(() => model.all.some((s) => s.fields?.type === 'pipeline' && typeof s.fields.pipeline_file === 'string'), [model]);
+  const files = usePipelineFiles(pipelineId, wantsFiles);
+  const selectedSet = useMemo(() => new Set(selection), [selection]);
+  const nodeCache = useRef(new Map<string, StepFlowNode>());
+  const baseNodes = useMemo(() => {
+    const list = buildNodes(model, boxes, counts, files, selectedSet, readOnly, nodeCache.current);
+    nodeCache.current = new Map(list.map((n) => [n.id, n]));
+    return list;
+  }, [model, boxes, counts, files, selectedSet, readOnly]);
+
+  // React Flow's node state: the model's nodes, plus what a drag in progress has moved. A drag changes only
+  // this (applyNodeChanges touches only the dragged nodes); the document hears of it when the drag stops.
+  const [nodes, setNodes] = useState(baseNodes);
+  const [synced, setSynced] = useState(baseNodes);
+  const dragging = useRef(false);
+  if (synced !== baseNodes) {
+    setSynced(baseNodes);
+    setNodes((cur) => {
+      if (!dragging.current) return baseNodes;
+      const moved = new Map(cur.filter((n) => n.dragging).map((n) => [n.id, n]));
+      return baseNodes.map((n) => moved.get(n.id) ?? n);
+    });
+  }
+
+  // The container a library drag is over is highlighted (one node object replaced while dragging).
+  const shownNodes = useMemo(
+    () => (dropTarget && dropTarget !== 'root' ? nodes.map((n) => (n.id === dropTarget ? { ...n, className: 'drop-target' } : n)) : nodes),
+    [nodes, dropTarget],
+  );
+
+  const storePositions = useCallback(
+    (moved: { id: string; position: { x: number; y: number } }[]) => {
+      const changed = moved.filter((n) => {
+        const b = boxes.get(n.id as TreeID);
+        return modelRef.current.byId.has(n.id as TreeID) && (!b || Math.round(b.x) !== Math.round(n.position.x) || Math.round(b.y) !== Math.round(n.position.y));
+      });
+      changed.forEach((n, i) => setPosition(doc, n.id as TreeID, n.position.x, n.position.y, i === changed.length - 1));
+    },
+    [doc, boxes],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StepFlowNode>[]) => {
+      const selects = changes.filter((c) => c.type === 'select');
+      if (selects.length) {
+        const next = new Set(selectionRef.current);
+        for (const c of selects) {
+          if (c.selected) next.add(c.id as TreeID);
+          else next.delete(c.id as TreeID);
+        }
+        const ids = [...next];
+        selectionRef.current = ids;
+        setSelection(ids);
+      }
+      const rest = changes.filter((c) => c.type === 'position' || c.type === 'dimensions');
+      if (rest.length) setNodes((cur) => applyNodeChanges(rest, cur));
+      // Arrow keys move selected nodes without a drag: store those moves at once.
+      const keyMoves = rest.filter((c) => c.type === 'position' && !c.dragging && c.position && !dragging.current);
+      if (keyMoves.length) storePositions(keyMoves.map((c) => ({ id: c.id, position: (c as { position: { x: number; y: number } }).position })));
+    },
+    [setSelection, storePositions],
+  );
+
+  const onDragStart = useCallback(() => {
+    dragging.current = true;
+  }, []);
+  const onDragStop = useCallback(
+    (_: unknown, _node: unknown, moved: StepFlowNode[]) => {
+      dragging.current = false;
+      storePositions(moved);
+    },
+    [storePositions],
+  );
+  const onSelectionDragStop = useCallback(
+    (_: unknown, moved: StepFlowNode[]) => {
+      dragging.current = false;
+      storePositions(moved);
+    },
+    [storePositions],
+  );
+
+  // ---- edges ----
+  // Each step's references are re-read only when its fields changed.
+  const refCache = useRef(new Map<TreeID, { fields: StepNode['fields']; refs: StepRef[] }>());
+  const edgeCache = useRef(new Map<string, FlowEdge>());
+  const baseEdges = useMemo(() => {
+    const prevRefs = refCache.current;
+    const nextRefs = new Map<TreeID, { fields: StepNode['fields']; refs: StepRef[] }>();
+    const refsOf = (s: StepNode): StepRef[] => {
+      const old = prevRefs.get(s.id);
+      const entry = old && deepEqual(old.fields, s.fields) ? old : { fields: s.fields, refs: stepRefs(s.fields) };
+      nextRefs.set(s.id, entry);
+      return entry.refs;
+    };
+    const data = deriveDataEdges(model, refsOf);
+    refCache.current = nextRefs;
+    const prev = edgeCache.current;
+    const out: FlowEdge[] = [];
+    for (const e of deriveSequenceEdges(model)) {
+      out.push(prev.get(e.id) ?? { id: e.id, source: e.source, target: e.target, sourceHandle: 'out', targetHandle: 'in', selectable: false, focusable: false, className: 'pc-seq-edge' });
+    }
+    for (const e of data) {
+      const d: DataEdgeData = {
+        kind: e.kind,
+        field: e.field,
+        index: e.index,
+        forward: e.forward,
+        sourceName: nameOf(model.byId.get(e.source)),
+        targetName: nameOf(model.byId.get(e.target)),
+        removable: e.kind === 'prompt' && e.index !== undefined && !readOnly,
+        emphasised: selectedSet.has(e.source) || selectedSet.has(e.target),
+      };
+      const sel = selectedEdges.has(e.id);
+      const old = prev.get(e.id) as DataFlowEdge | undefined;
+      if (old && old.source === e.source && old.target === e.target && old.selected === sel && old.data && deepEqual(old.data, d)) {
+        out.push(old);
+        continue;
+      }
+      out.push({
+        id: e.id,
+        type: 'data',
+        source: e.source,
+        target: e.target,
+        sourceHandle: 'ref-out',
+        targetHandle: 'ref-in',
+        data: d,
+        selected: sel,
+        zIndex: 1000,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: e.forward ? 'var(--danger)' : `var(--pc-edge-${e.kind})` },
+        ariaLabel: `${d.targetName} reads ${d.sourceName} (${e.field})`,
+      });
+    }
+    edgeCache.current = new Map(out.map((e) => [e.id, e]));
+    return out;
+  }, [model, selectedEdges, selectedSet, readOnly]);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<FlowEdge>[]) => {
+    const selects = changes.filter((c) => c.type === 'select');
+    if (!selects.length) return;
+    setSelectedEdges((cur) => {
+      const next = new Set(cur);
+      for (const c of selects) {
+        if (c.selected) next.add(c.id);
+        else next.delete(c.id);
+      }
+      return next;
+    });
+  }, []);
+
+  const removeEdges = useCallback(
+    (ids: string[]) => {
+      const m = modelRef.current;
+      const byTarget = new Map<TreeID, number[]>();
+      for (const id of ids) {
+        const e = edgeCache.current.get(id) as DataFlowEdge | undefined;
+        if (!e?.data) continue;
+        if (!e.data.removable || e.data.index === undefined) {
+          setMessage(`“${e.data.targetName}” reads “${e.data.sourceName}” in its ${e.data.field} text; edit that field in the properties panel to remove it.`);
+          continue;
+        }
+        byTarget.set(e.target as TreeID, [...(byTarget.get(e.target as TreeID) ?? []), e.data.index]);
+      }
+      for (const [target, indexes] of byTarget) {
+        let prompt = m.byId.get(target)?.fields?.prompt;
+        // Highest index first, so earlier indexes stay valid.
+        for (const i of indexes.sort((a, b) => b - a)) prompt = withoutItem(prompt, i) ?? prompt;
+        if (prompt !== undefined) setStepField(doc, target, 'prompt', prompt);
+      }
+      setSelectedEdges(new Set());
+    },
+    [doc],
+  );
+  const removeEdge = useCallback((id: string) => removeEdges([id]), [removeEdges]);
+
+  // ---- connections ----
+  const connect = useCallback(
+    (source: string, target: string) => {
+      const m = modelRef.current;
+      const problem = connectionProblem(m, source, target, takesPrompt);
+      if (problem) {
+        setMessage(problem);
+        return;
+      }
+      const t = m.byId.get(target as TreeID)!;
+      setStepField(doc, t.id, 'prompt', withReference(t.fields?.prompt, nameOf(m.byId.get(source as TreeID))));
+      setMessage(null);
+    },
+    [doc],
+  );
+  const onConnect = useCallback((c: Connection) => connect(c.source, c.target), [connect]);
+  // A connection dropped on a node's body rather than on a handle still means that node.
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromNode) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      const el = document.elementFromPoint(point.clientX, point.clientY)?.closest('.react-flow__node');
+      const other = el?.getAttribute('data-id');
+      if (!other) return;
+      if (state.fromHandle?.type === 'target') connect(other, state.fromNode.id);
+      else connect(state.fromNode.id, other);
+    },
+    [connect],
+  );
+
+  // ---- drops from the step library ----
+  /** The innermost container under a flow point, or null for the top level. */
+  const containerAt = useCallback(
+    (p: { x: number; y: number }): StepNode | null => {
+      const lookup = store.getState().nodeLookup;
+      let best: StepNode | null = null;
+      for (const s of modelRef.current.all) {
+        if (!isContainer(s) || (best && s.depth <= best.depth)) continue;
+        const b = absoluteBox(lookup.get(s.id));
+        if (b && inside(b, p)) best = s;
+      }
+      return best;
+    },
+    [store],
+  );
+
+  const onDragOver = useCallback(
+    (e: DragEvent) => {
+      if (readOnly || !e.dataTransfer.types.includes(STEP_MIME)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+      const target = containerAt(rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      setDropTarget(target?.id ?? 'root');
+    },
+    [readOnly, containerAt, rf],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      setDropTarget(null);
+      const type = e.dataTransfer.getData(STEP_MIME);
+      if (!type || readOnly) return;
+      e.preventDefault();
+      const m = modelRef.current;
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const parent = containerAt(p);
+      const slot = parent ? (parent.fields?.type === 'pipeline' ? '/pipeline/steps' : '/steps') : '';
+      if (parent && slot === '/steps' && !infoOf(type)?.allowed_in_loop) {
+        setMessage(`${infoOf(type)?.label ?? type} steps cannot run inside a loop (“${nameOf(parent)}”).`);
+        return;
+      }
+      const list = parent ? (parent.slots[slot as '/steps' | '/pipeline/steps'] ?? []) : m.steps;
+      // After the last step of the list whose middle is above the drop point.
+      const lookup = store.getState().nodeLookup;
+      const index = list.filter((s) => {
+        const b = absoluteBox(lookup.get(s.id));
+        return b ? b.y + b.h / 2 < p.y : false;
+      }).length;
+      const id = insertStep(doc, { parent: parent?.id ?? null, slot, index }, newStep(type, stepNames(m)));
+      const origin = parent ? absoluteBox(lookup.get(parent.id)) : null;
+      const x = p.x - STEP_W / 2 - (origin?.x ?? 0);
+      const y = p.y - STEP_H / 2 - (origin?.y ?? 0);
+      setPosition(doc, id, origin ? Math.max(PAD, x) : x, origin ? Math.max(HEAD, y) : y);
+      setSelection([id]);
+      setMessage(null);
+    },
+    [readOnly, rf, containerAt, store, doc, setSelection],
+  );
+
+  // ---- keyboard: Delete/Backspace removes the selected data edges (steps are deleted by Shortcuts) ----
+  // Listened for on the window, in the capture phase, while edges are selected: an edge rarely holds the
+  // focus, and the step shortcuts must not see this key press.
+  useEffect(() => {
+    if (readOnly || !selectedEdges.size) return;
+    const on = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Delete' && e.key !== 'Backspace') return;
+      const t = e.target as HTMLElement | null;
+      if (t?.closest?.('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      e.stopPropagation();
+      removeEdges([...selectedEdges]);
+    };
+    window.addEventListener('keydown', on, true);
+    return () => window.removeEventListener('keydown', on, true);
+  }, [readOnly, selectedEdges, removeEdges]);
+
+  // ---- first view: fit a small pipeline; show the top of a large one at a readable zoom ----
+  const fitted = useRef(false);
+  const fit = useCallback(
+    (duration = 0) => {
+      const { width, height } = store.getState();
+      let w = 0;
+      let h = 0;
+      for (const s of modelRef.current.steps) {
+        const b = boxesRef.current.get(s.id);
+        if (!b) continue;
+        w = Math.max(w, b.x + b.w);
+        h = Math.max(h, b.y + b.h);
+      }
+      // Room on the right for the data edges' curves and labels.
+      const fullW = w + EDGE_ROOM;
+      const zoom = Math.min(1, (width - 48) / fullW, (height - 48) / h);
+      if (zoom >= 0.6) void rf.setViewport({ x: (width - fullW * zoom) / 2, y: (height - h * zoom) / 2, zoom }, { duration });
+      else void rf.setViewport({ x: Math.max(24, (width - fullW * 0.85) / 2), y: 24, zoom: 0.85 }, { duration });
+    },
+    [rf, store],
+  );
+  useEffect(() => {
+    if (fitted.current || !nodes.length) return;
+    fitted.current = true;
+    fit();
+  }, [nodes.length, fit]);
+
+  const tidy = useCallback(() => {
+    clearPositions(doc, modelRef.current.all.map((s) => s.id));
+    // After the document change has come back as a model (next frame) and been laid out.
+    setTimeout(() => fit(200), 100);
+  }, [doc, fit]);
+
+  return (
+    <RemoveEdgeContext.Provider value={removeEdge}>
+      <div
+        className={`pc-canvas${readOnly ? ' readonly' : ''}${dropTarget ? ' dropping' : ''}`}
+        onDragLeave={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropTarget(null);
+        }}
+        data-drop-target={dropTarget ?? undefined}
+      >
+        <ReactFlow<StepFlowNode, FlowEdge>
+          nodes={shownNodes}
+          edges={baseEdges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStart={onDragStart}
+          onNodeDragStop={onDragStop}
+          onSelectionDragStart={onDragStart}
+          onSelectionDragStop={onSelectionDragStop}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={false}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          onlyRenderVisibleElements
+          minZoom={0.1}
+          maxZoom={2}
+          colorMode="system"
+          proOptions={{ hideAttribution: true }}
+          aria-label="Pipeline canvas"
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+          <Controls showInteractive={false} position="bottom-left" />
+          <MiniMap pannable zoomable position="bottom-right" style={MINIMAP_SIZE} nodeClassName={(n) => `pc-mini fam-${(n.data as StepData).family}${n.type === 'container' ? ' is-container' : ''}`} ariaLabel="Mini map" />
+          <Panel position="top-right" className="pc-toolbar">
+            {!readOnly && (
+              <button type="button" onClick={tidy} disabled={!model.all.some((s) => positions.has(s.id))} title="Lay the steps out again, forgetting where they were moved">
+                Tidy up
+              </button>
+            )}
+          </Panel>
+          {message && (
+            <Panel position="top-center" className="pc-message" role="alert">
+              <span>{message}</span>
+              <button type="button" className="ghost small" aria-label="Dismiss" onClick={() => setMessage(null)}>
+                ×
+              </button>
+            </Panel>
+          )}
+          {model.all.length === 0 && (
+            <Panel position="top-center" className="pc-empty-canvas">
+              {readOnly ? 'This pipeline has no steps yet.' : 'Drag a step here from the library to start.'}
+            </Panel>
+          )}
+        </ReactFlow>
+      </div>
+    </RemoveEdgeContext.Provider>
   );
 }
