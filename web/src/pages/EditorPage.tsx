@@ -7,6 +7,7 @@ import { Library } from '../editor/Library';
 import { Properties } from '../editor/Properties';
 import { Shortcuts } from '../editor/Shortcuts';
 import { StatusIndicator } from '../editor/StatusIndicator';
+import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
 import { YamlPane } from '../editor/YamlPane';
 import { navigate } from '../ui/router';
@@ -65,6 +66,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
             <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} />
           </span>
           <div className="spacer" />
+          <UndoRedo />
           <StatusIndicator />
           <div className="segmented" role="group" aria-label="View">
             {(['visual', 'split', 'yaml'] as const).map((m) => (
