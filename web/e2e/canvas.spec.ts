@@ -228,6 +228,27 @@ test('shift-click selects several steps', async ({ page, csrf }) => {
   await expect(node(page, 'c', 'claude')).toHaveClass(/selected/);
 });
 
+test('a pipeline step links to the team pipeline of its pipeline_file, or flags it missing', async ({ page, csrf }) => {
+  const file = `child-${Date.now()}.yaml`;
+  const child = await createPipeline(page.request, csrf, 'workflow:\n  name: child\n  steps:\n    - name: only\n      type: gemini\n      prompt:\n        - type: static\n          content: hi\n', file);
+  const parent = `workflow:
+  name: parent
+  steps:
+    - name: run_child
+      type: pipeline
+      pipeline_file: ./pipelines/${file}
+    - name: run_other
+      type: pipeline
+      pipeline_file: ./pipelines/not-there-${file}
+`;
+  const id = await createPipeline(page.request, csrf, parent);
+  await openEditor(page, id);
+  await expect(node(page, 'run_other', 'pipeline')).toContainText(`missing: not-there-${file}`);
+  await node(page, 'run_child', 'pipeline').getByRole('link', { name: `Open ${file}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/p/${child}$`));
+  await expect(node(page, 'only', 'gemini')).toBeVisible();
+});
+
 test.describe('as a viewer', () => {
   test.use({ user: 'viewer' });
   test('nothing can be dragged, connected or dropped', async ({ page, csrf, playwright }) => {

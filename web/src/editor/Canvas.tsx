@@ -39,7 +39,7 @@ import { useEditor } from './state';
 import './canvas/canvas.css';
 
 /** The drag-and-drop type the step library puts on a dragged step type. */
-export const STEP_MIME = 'application/x-pipeline-step';
+const STEP_MIME = 'application/x-pipeline-step';
 
 /** Width kept free right of the steps when fitting the view: the data edges bulge out there. */
 const EDGE_ROOM = 110;
@@ -160,6 +160,8 @@ function CanvasFlow() {
   modelRef.current = model;
   const selectionRef = useRef(selection);
   selectionRef.current = selection;
+  /** The last selection made on the canvas itself. */
+  const ownSelection = useRef<TreeID[]>([]);
 
   useEffect(() => {
     if (!message) return;
@@ -225,6 +227,7 @@ function CanvasFlow() {
         }
         const ids = [...next];
         selectionRef.current = ids;
+        ownSelection.current = ids;
         setSelection(ids);
       }
       const rest = changes.filter((c) => c.type === 'position' || c.type === 'dimensions');
@@ -430,6 +433,7 @@ function CanvasFlow() {
       const x = p.x - STEP_W / 2 - (origin?.x ?? 0);
       const y = p.y - STEP_H / 2 - (origin?.y ?? 0);
       setPosition(doc, id, origin ? Math.max(PAD, x) : x, origin ? Math.max(HEAD, y) : y);
+      ownSelection.current = [id];
       setSelection([id]);
       setMessage(null);
     },
@@ -445,9 +449,12 @@ function CanvasFlow() {
       if (e.key !== 'Delete' && e.key !== 'Backspace') return;
       const t = e.target as HTMLElement | null;
       if (t?.closest?.('input, textarea, select, [contenteditable="true"]')) return;
+      // Edges removed meanwhile (by another user) may still be in the set.
+      const ids = [...selectedEdges].filter((id) => edgeCache.current.has(id));
+      if (!ids.length) return;
       e.preventDefault();
       e.stopPropagation();
-      removeEdges([...selectedEdges]);
+      removeEdges(ids);
     };
     window.addEventListener('keydown', on, true);
     return () => window.removeEventListener('keydown', on, true);
@@ -479,6 +486,20 @@ function CanvasFlow() {
     fitted.current = true;
     fit();
   }, [nodes.length, fit]);
+
+  // A step selected elsewhere (YAML pane, search) is brought into view if it is off screen; one selected
+  // on the canvas stays put.
+  useEffect(() => {
+    if (selection.length !== 1 || ownSelection.current.includes(selection[0])) return;
+    const b = absoluteBox(store.getState().nodeLookup.get(selection[0]));
+    if (!b) return;
+    const { transform, width, height } = store.getState();
+    const [tx, ty, zoom] = transform;
+    const left = b.x * zoom + tx;
+    const top = b.y * zoom + ty;
+    if (left >= 0 && top >= 0 && left + b.w * zoom <= width && top + b.h * zoom <= height) return;
+    void rf.setCenter(b.x + b.w / 2, b.y + Math.min(b.h, STEP_H) / 2, { zoom, duration: 200 });
+  }, [selection, store, rf]);
 
   const tidy = useCallback(() => {
     clearPositions(doc, modelRef.current.all.map((s) => s.id));

@@ -127,8 +127,8 @@ export const nodeTypes = { step: StepCard, container: ContainerCard };
 
 const HANDLE = 10;
 /** Vertical offsets of the right-side data handles (kept in step with canvas.css). */
-export const REF_OUT_Y = 24;
-export const REF_IN_Y = 52;
+const REF_OUT_Y = 24;
+const REF_IN_Y = 52;
 
 /**
  * Where the handles are, given the node's fixed size. Passing them to React Flow means edges can be drawn
