@@ -21,7 +21,9 @@ const YAML = `workflow:
 `;
 
 async function select(page: Page, name: string) {
-  await page.locator('.react-flow__node').filter({ hasText: new RegExp(`^${name}`) }).first().click();
+  // A node whose name label reads exactly `name` (a bare label, or a card with type and summary).
+  const nodes = page.locator('.react-flow__node');
+  await nodes.filter({ has: page.getByText(name, { exact: true }) }).or(nodes.filter({ hasText: new RegExp(`^${name}$`) })).first().click();
   await expect(page.locator('.pf-head h2')).toHaveText(name);
 }
 
