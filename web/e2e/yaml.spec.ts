@@ -79,6 +79,14 @@ test('text that is not YAML shows a located error, keeps the text and changes no
   await expect.poll(() => exportedYaml(page.request, id)).toBe(YAML.replace('name: second', 'name: second_fixed'));
   await expect(status).not.toHaveAttribute('data-state', 'invalid');
   await expect(page.locator('.yaml-area .cm-lintRange-error')).toHaveCount(0);
+
+  // Broken again, then discarded: the editor shows the pipeline's YAML.
+  await page.keyboard.type(': again');
+  await expect(status).toHaveAttribute('data-state', 'invalid');
+  await page.getByRole('button', { name: 'Discard my text' }).click();
+  await expect(yamlLine(page, 'name: second_fixed')).toHaveText('    - name: second_fixed');
+  await expect(status).toHaveAttribute('data-state', 'synced');
+  expect(await exportedYaml(page.request, id)).toBe(YAML.replace('name: second', 'name: second_fixed'));
 });
 
 test('a diagnostic from the server is an inline marker on its line', async ({ page, csrf }) => {
@@ -107,6 +115,38 @@ test('selecting a step highlights its lines; moving the cursor into another step
   await expect(selectedLines(page)).toHaveCount(5);
   await expect(page.locator('.react-flow__node.selected')).toHaveCount(1);
   await expect(page.locator('.react-flow__node.selected')).toContainText('third');
+});
+
+test('selecting a step out of sight scrolls the YAML to it', async ({ page, csrf }) => {
+  const steps = Array.from({ length: 40 }, (_, i) => `    - name: step_${i}\n      type: gemini\n      prompt:\n        - type: static\n          content: text ${i}\n`);
+  const id = await createPipeline(page.request, csrf, `workflow:\n  name: long\n  steps:\n${steps.join('')}`);
+  await openEditor(page, id);
+  await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Split' }).click();
+  await expect(page.locator('.yaml-area .cm-content')).toContainText('name: step_0');
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  // Up from nothing selects the last step, 200 lines down.
+  await page.keyboard.press('ArrowUp');
+  await expect(selectedLines(page).first()).toHaveText('    - name: step_39');
+  await expect(selectedLines(page).first()).toBeInViewport();
+  // And back to the first.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('ArrowDown');
+  await expect(selectedLines(page).first()).toHaveText('    - name: step_0');
+  await expect(selectedLines(page).first()).toBeInViewport();
+});
+
+test('Tab indents in the YAML editor; Esc then Tab leaves it', async ({ page, csrf }) => {
+  const id = await createPipeline(page.request, csrf, YAML);
+  await openSplit(page, id);
+  await yamlLine(page, 'name: yaml-pane').click();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Tab');
+  await expect(yamlLine(page, 'name: yaml-pane')).toHaveText('    name: yaml-pane');
+  await page.keyboard.press('Shift+Tab');
+  await expect(yamlLine(page, 'name: yaml-pane')).toHaveText('  name: yaml-pane');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.yaml-area .cm-editor.cm-focused')).toHaveCount(0);
 });
 
 test('viewers get a read-only YAML editor', async ({ browser, page, csrf }) => {
