@@ -67,20 +67,21 @@ test('Ctrl+Z after two edits restores the previous YAML exactly; Ctrl+Shift+Z an
   await expect.poll(() => exportedYaml(page.request, id)).toBe(y2);
 });
 
-test('edits in quick succession (typing) are one undo step', async ({ page, csrf }) => {
+test('edits within the merge interval (fast typing) are one undo step', async ({ page, csrf }) => {
   const id = await createPipeline(page.request, csrf, YAML);
   await open(page, id);
-  // A name typed at about 20 characters a second: one commit per keystroke, as the properties form makes them.
+  // Keystrokes 20 ms apart, one commit each, as the properties form makes them. Loro merges a commit into
+  // the open undo step while it comes within 500 ms of that step's first commit.
   await page.evaluate(async () => {
     const pe = (window as unknown as { __pe: { doc: import('loro-crdt').LoroDoc } }).__pe;
     const fields = pe.doc.getTree('steps').roots()[0].data.get('fields') as import('loro-crdt').LoroMap;
-    for (const name of ['first_', 'first_r', 'first_re', 'first_ren', 'first_rena', 'first_renam', 'first_rename', 'first_renamed']) {
+    for (const name of ['first_', 'first_n', 'first_ne', 'first_new']) {
       fields.set('name', name);
       pe.doc.commit();
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 20));
     }
   });
-  await expect.poll(() => exportedYaml(page.request, id)).toBe(YAML.replace('name: first', 'name: first_renamed'));
+  await expect.poll(() => exportedYaml(page.request, id)).toBe(YAML.replace('name: first', 'name: first_new'));
   await page.keyboard.press('Control+z');
   await expect.poll(() => exportedYaml(page.request, id)).toBe(YAML);
 });
