@@ -147,6 +147,25 @@ test('a diagnostic shows next to its field', async ({ page, csrf }) => {
   await expect(page.locator('.pf-panel .pf-msg', { hasText: 'non-existent steps' })).toHaveCount(0);
 });
 
+test('offline, required fields and enum values are checked locally', async ({ page, csrf }) => {
+  const id = await createPipeline(page.request, csrf, YAML.replace('    - name: first\n', '    - name: vars\n      type: set_variable\n      scope: sometimes\n      variables:\n        a: 1\n    - name: each\n      type: for_loop\n      data_source: a\n      steps: []\n    - name: first\n'));
+  await openEditor(page, id);
+  await select(page, 'vars');
+  const local = page.locator('.pf-panel [data-local="true"]');
+  await expect(local).toHaveCount(0);
+  await page.context().setOffline(true);
+  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
+  await expect(field(page, 'scope').locator('[data-local="true"]')).toContainText('"sometimes" is not one of: global, session, loop');
+  await expect(field(page, 'scope').locator('[data-local="true"]')).toContainText('checked locally');
+  await expect(field(page, 'variables').locator('[data-local="true"]')).toHaveCount(0);
+  // A required field that is missing is shown (empty) with its local message.
+  await select(page, 'each');
+  await expect(field(page, 'iterator').locator('[data-local="true"]')).toContainText('iterator is required');
+  await expect(field(page, 'iterator').locator('input')).toHaveValue('');
+  await page.context().setOffline(false);
+  await expect(local).toHaveCount(0);
+});
+
 test('workflow settings are edited when nothing is selected', async ({ page, csrf }) => {
   const id = await createPipeline(page.request, csrf, YAML);
   await openEditor(page, id);

@@ -203,7 +203,7 @@ export interface LocalIssue {
   message: string;
 }
 
-/** The cheap offline checks of one object: required fields missing, values outside an enum. */
+/** The cheap offline checks of one object: required fields missing, values outside an enum or a range. */
 export function localIssues(s: Schema, value: JsonObject, path: string): LocalIssue[] {
   const out: LocalIssue[] = [];
   const at = (k: string) => (path ? `${path}.${k}` : k);
@@ -213,8 +213,11 @@ export function localIssues(s: Schema, value: JsonObject, path: string): LocalIs
   for (const [k, v] of Object.entries(value)) {
     const p = s.properties?.[k];
     if (!p) continue;
-    const c = choices(normalize(p));
+    const ps = normalize(p);
+    const c = choices(ps);
     if (c && v !== null && !c.includes(String(v))) out.push({ path: at(k), message: `${JSON.stringify(v)} is not one of: ${c.join(', ')}` });
+    if (typeof v === 'number' && ps.minimum !== undefined && v < ps.minimum) out.push({ path: at(k), message: `${k} must be at least ${ps.minimum}` });
+    if (typeof v === 'number' && ps.maximum !== undefined && v > ps.maximum) out.push({ path: at(k), message: `${k} must be at most ${ps.maximum}` });
   }
   return out;
 }
