@@ -134,10 +134,11 @@ fn prepare(path: &Path, team: TeamId) -> Result<(NewPipeline, usize, String), St
     let text = input::read_text(path).map_err(|e| e.to_string())?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let prepared = pipeline_server::routes::pipelines::prepare(&text, team, file_name, false).map_err(|e| e.message)?;
-    let errors: Vec<_> = prepared.diagnostics.iter().filter(|d| d["severity"] == "error").collect();
+    let errors: Vec<_> =
+        prepared.diagnostics.iter().filter(|d| d.severity == pipeline_server::types::SeverityName::Error).collect();
     let first = errors
         .first()
-        .map(|d| format!("{}:{}:{}: {}", path.display(), d["line"], d["column"], d["message"].as_str().unwrap_or("")))
+        .map(|d| format!("{}:{}:{}: {}", path.display(), d.line, d.column, d.message))
         .unwrap_or_default();
     Ok((prepared.new, errors.len(), first))
 }
