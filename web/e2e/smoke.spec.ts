@@ -7,7 +7,7 @@ test('the editor opens a pipeline and shows its steps and exact YAML', async ({ 
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await openEditor(page, id);
-  await expect(page.getByText('first').first()).toBeVisible();
+  await expect(page.getByLabel('Step first (gemini)')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
   expect(await exportedYaml(page.request, id)).toBe(yaml);
   expect(errors).toEqual([]);

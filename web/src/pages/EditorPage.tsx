@@ -78,7 +78,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
           <button className="ghost drawer-toggle" aria-label="Step library" onClick={() => setDrawer(drawer === 'library' ? null : 'library')}>☰</button>
           <button className="ghost drawer-toggle" aria-label="Properties" onClick={() => setDrawer(drawer === 'properties' ? null : 'properties')}>⚙</button>
           <button className="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
-          <span className="muted small">{me.user.name}</span>
+          <span className="muted small user-name">{me.user.name}</span>
         </header>
         <div className="editor-body">
           {mode !== 'yaml' && (
