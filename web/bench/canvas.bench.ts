@@ -44,7 +44,21 @@ async function openToInteractive(page: Page, id: string): Promise<number> {
   await page.waitForFunction(() => (window as unknown as { __interactiveAt?: number }).__interactiveAt !== undefined, null, {
     timeout: 120_000,
   });
-  return page.evaluate(() => (window as unknown as { __interactiveAt: number }).__interactiveAt);
+  const { at, marks } = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const first = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? -1;
+    const marks = {
+      html: Math.round(nav?.responseEnd ?? -1),
+      start: Math.round(first('pe:start')),
+      ws_open: Math.round(first('pe:ws-open')),
+      welcome: Math.round(first('pe:welcome')),
+      imported: Math.round(first('pe:imported')),
+      model: Math.round(first('pe:model')),
+    };
+    return { at: (window as unknown as { __interactiveAt: number }).__interactiveAt, marks };
+  });
+  if (process.env.BENCH_MARKS) console.log(`MARKS ${JSON.stringify({ ...marks, interactive: Math.round(at) })}`);
+  return at;
 }
 
 async function dragFrames(page: Page, moves: number): Promise<number[]> {

@@ -11,7 +11,7 @@ import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
 import { YamlPane } from '../editor/YamlPane';
 import { navigate } from '../ui/router';
-import { checkModel } from '../validate/offline';
+import type { checkModel } from '../validate/offline';
 
 export type ViewMode = 'visual' | 'yaml' | 'split';
 
@@ -30,12 +30,12 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
     document.title = `${name} · Pipeline Editor`;
   }, [name]);
 
-  // Offline (or before the server's first view) the schema's checks run here; the server's full
-  // diagnostics replace them once connected.
+  // Offline the schema's checks run here; the server's full diagnostics replace them once connected.
   const offline = editor.status.state === 'offline' || editor.status.state === 'error';
+  const checker = useOfflineChecker(editor.loaded);
   const localIssues = useMemo(
-    () => (editor.loaded && (offline || !editor.view) ? checkModel(editor.model) : null),
-    [editor.loaded, offline, editor.view, editor.model],
+    () => (checker && editor.loaded && offline ? checker(editor.model) : null),
+    [checker, editor.loaded, offline, editor.model],
   );
   if (editor.serverError?.code === 'not_found') {
     return <main className="center-page"><p role="alert">This pipeline does not exist or you cannot see it.</p></main>;
@@ -106,4 +106,20 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
       </div>
     </EditorContext.Provider>
   );
+}
+
+/**
+ * The offline checker (its compiled validators are ~450 KB of code), loaded once the editor is idle after
+ * opening: not on the way to the first paint, and already there when the network goes.
+ */
+function useOfflineChecker(wanted: boolean): typeof checkModel | null {
+  const [checker, setChecker] = useState<typeof checkModel | null>(null);
+  useEffect(() => {
+    if (!wanted || checker) return;
+    let live = true;
+    const load = () => void import('../validate/offline').then((m) => { if (live) setChecker(() => m.checkModel); });
+    const idle = requestIdleCallback(load, { timeout: 2000 });
+    return () => { live = false; cancelIdleCallback(idle); };
+  }, [wanted, checker]);
+  return checker;
 }

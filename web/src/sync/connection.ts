@@ -90,6 +90,7 @@ export class SyncConnection {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
+      performance.mark('pe:ws-open');
       const vv = this.doc.oplogVersion();
       ws.send(P.hello(this.opts.views ? P.FLAG_VIEWS : 0, vv.encode()));
     };
@@ -157,8 +158,10 @@ export class SyncConnection {
     }
     switch (m.kind) {
       case 'welcome': {
+        performance.mark('pe:welcome');
         this.info = m.info;
         if (m.update.length) this.doc.import(m.update);
+        performance.mark('pe:imported');
         this.ready = true;
         this.attempt = 0;
         this.events.welcome?.(m.info);
