@@ -38,6 +38,8 @@ test('search filters the list as you type', async ({ page, csrf }) => {
   await createPipeline(page.request, csrf, `workflow:\n  name: ${tag}_alpha\n  steps: []\n`);
   await createPipeline(page.request, csrf, `workflow:\n  name: ${tag}_beta\n  steps: []\n`);
   await page.goto('/');
+  // The page is up (its shortcuts are listening) once the list has loaded.
+  await expect(page.getByRole('list', { name: 'Pipelines' })).toBeVisible();
   await page.keyboard.press('/');
   await expect(page.getByLabel('Search pipelines')).toBeFocused();
   await page.keyboard.type(tag);

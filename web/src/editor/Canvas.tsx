@@ -564,7 +564,19 @@ function CanvasFlow() {
           )}
           {model.all.length === 0 && (
             <Panel position="top-center" className="pc-empty-canvas">
-              {readOnly ? 'This pipeline has no steps yet.' : 'Drag a step here from the library to start.'}
+              {readOnly ? (
+                'This pipeline has no steps yet.'
+              ) : (
+                <div role="note" aria-label="How to start">
+                  <strong>Drag a step here from the library to start.</strong>
+                  <ul>
+                    <li>Or press <kbd>/</kbd>, type a step type and press <kbd>Enter</kbd>: it is added after the selected step.</li>
+                    <li>Fill in the step on the right; the YAML beside it changes as you type.</li>
+                    <li>Drag from a step's lower handle to a later step to feed it that step's answer.</li>
+                    <li>Press <kbd>?</kbd> for every shortcut.</li>
+                  </ul>
+                </div>
+              )}
             </Panel>
           )}
         </ReactFlow>

@@ -187,6 +187,10 @@ export function Shortcuts(props: { mode: ViewMode; setMode(m: ViewMode): void; h
 /** Focuses an element that may only appear after the next render (the library, after leaving the YAML view). */
 function focusWhenShown(id: string, tries = 10): void {
   const el = document.getElementById(id);
-  if (el) el.focus();
+  if (el) {
+    el.focus();
+    // A new search replaces the last one.
+    if (el instanceof HTMLInputElement) el.select();
+  }
   else if (tries > 0) requestAnimationFrame(() => focusWhenShown(id, tries - 1));
 }

@@ -160,8 +160,10 @@ impl Splicer<'_> {
                 (NodeKind::Seq(items), Value::Array(a)) if node.style == Style::Block && !a.is_empty() => {
                     return self.seq(node, items, a, slot, path, out);
                 }
+                // A flow collection stays flow, except an empty one (`steps: []`) that now holds mappings or
+                // lists: `[]` says "nothing yet", not "write my steps on one line".
                 (NodeKind::Map(_) | NodeKind::Seq(_), Value::Object(_) | Value::Array(_))
-                    if node.style == Style::Flow =>
+                    if node.style == Style::Flow && !(is_empty_collection(node) && has_nested(target)) =>
                 {
                     out.push(Edit { range: node.span.range(), text: self.house.flow(target) });
                     return Ok(());
@@ -769,4 +771,21 @@ fn reindent(s: &str, from: usize, to: usize, all: bool) -> Option<String> {
         }
     }
     Some(out)
+}
+
+fn is_empty_collection(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Map(entries) => entries.is_empty(),
+        NodeKind::Seq(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether a collection holds collections.
+fn has_nested(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.iter().any(|x| x.is_array() || x.is_object()),
+        Value::Object(m) => m.values().any(|x| x.is_array() || x.is_object()),
+        _ => false,
+    }
 }

@@ -148,6 +148,18 @@ fn flow_collections_are_rewritten_in_flow_style() {
 }
 
 #[test]
+fn an_empty_flow_list_that_gets_steps_is_written_in_block_style() {
+    let text = "workflow:\n  name: x\n  steps: []\n";
+    let out = edit(text, |v| {
+        ptr(v, "/workflow/steps").as_array_mut().expect("array").push(json!({"name": "a", "type": "gemini"}))
+    });
+    assert_eq!(out, "workflow:\n  name: x\n  steps:\n    - name: a\n      type: gemini\n");
+    // Scalars keep the flow style.
+    let out = edit("tools: []\n", |v| ptr(v, "/tools").as_array_mut().expect("array").push(json!("Read")));
+    assert_eq!(out, "tools: [Read]\n");
+}
+
+#[test]
 fn crlf_is_kept() {
     let text = "a: 1\r\nb:\r\n  - x\r\n";
     let out = edit(text, |v| ptr(v, "/b").as_array_mut().expect("array").push(json!("y")));
