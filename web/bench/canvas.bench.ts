@@ -24,6 +24,8 @@ const median = (xs: number[]) => pct(xs, 50);
 
 /** Records, in the page, when the editor first shows step nodes after loading. */
 async function installProbe(page: Page) {
+  const view = process.env.BENCH_VIEW ?? 'split';
+  await page.addInitScript((v) => localStorage.setItem('pe.view', v), view);
   await page.addInitScript(() => {
     const w = window as unknown as { __interactiveAt?: number };
     const poll = () => {
