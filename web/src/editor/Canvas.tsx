@@ -541,7 +541,7 @@ function CanvasFlow() {
           minZoom={0.1}
           maxZoom={2}
           colorMode="system"
-          proOptions={{ hideAttribution: true }}
+          attributionPosition="bottom-center"
           aria-label="Pipeline canvas"
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />

@@ -104,7 +104,10 @@ export function useEditorState(pipelineId: string): EditorState {
     };
   }, [doc, loaded]);
 
-  useEffect(() => () => conn.close(), [conn]);
+  useEffect(() => {
+    conn.start();
+    return () => conn.close();
+  }, [conn]);
 
   const model = useMemo(() => {
     const m = readModel(doc);

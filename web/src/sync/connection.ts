@@ -27,21 +27,29 @@ export class SyncConnection {
   private stopped = false;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private unsubscribeLocal: () => void;
+  private unsubscribeLocal: (() => void) | null = null;
   private ready = false;
   /** Local changes made while not connected (sent after the next welcome). */
   private dirtyOffline = false;
   info: P.WelcomeInfo | null = null;
   readonly presence = new EphemeralStore(30_000);
-  private presenceUnsub: () => void;
+  private presenceUnsub: (() => void) | null = null;
 
   constructor(
     readonly pipelineId: string,
     readonly doc: LoroDoc,
     private events: SyncEvents,
     private opts: { views: boolean } = { views: true },
-  ) {
-    this.unsubscribeLocal = doc.subscribeLocalUpdates((bytes) => this.sendLocal(bytes));
+  ) {}
+
+  /**
+   * Starts syncing (again, after `close`: React's development mode mounts, unmounts and mounts again).
+   * Changes made meanwhile are in the document and go out with the next welcome's answer.
+   */
+  start() {
+    if (!this.stopped && this.unsubscribeLocal) return;
+    this.stopped = false;
+    this.unsubscribeLocal = this.doc.subscribeLocalUpdates((bytes) => this.sendLocal(bytes));
     this.presenceUnsub = this.presence.subscribeLocalUpdates((bytes) => {
       if (this.ready && this.ws?.readyState === WebSocket.OPEN) this.ws.send(P.presence(bytes));
     });
@@ -131,6 +139,7 @@ export class SyncConnection {
   }
 
   private onMessage(ws: WebSocket, data: unknown) {
+    if (this.ws !== ws) return; // a socket replaced or closed meanwhile
     if (typeof data === 'string') {
       let msg: P.TextMessage;
       try {
@@ -231,8 +240,14 @@ export class SyncConnection {
     window.removeEventListener('offline', this.onBrowserOffline);
     window.removeEventListener('online', this.onBrowserOnline);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.unsubscribeLocal();
-    this.presenceUnsub();
+    this.retryTimer = null;
+    this.unsubscribeLocal?.();
+    this.presenceUnsub?.();
+    this.unsubscribeLocal = null;
+    this.presenceUnsub = null;
+    if (this.inflight.length) this.dirtyOffline = true;
+    this.inflight = [];
+    this.ready = false;
     this.ws?.close(1000);
     this.ws = null;
   }
