@@ -103,18 +103,7 @@ impl From<&PipelineSummary> for PipelineBody {
 
 impl From<&Pipeline> for PipelineBody {
     fn from(p: &Pipeline) -> Self {
-        PipelineBody {
-            id: p.id.to_string(),
-            team: p.team.to_string(),
-            name: p.name.clone(),
-            description: p.description.clone(),
-            file_name: p.file_name.clone(),
-            is_template: p.is_template,
-            created_by: p.created_by.map(|u| u.to_string()),
-            created_at: ts(p.created_at),
-            updated_at: ts(p.updated_at),
-            deleted_at: ts_opt(p.deleted_at),
-        }
+        PipelineBody::from(&p.summary())
     }
 }
 

@@ -267,6 +267,24 @@ pub struct Pipeline {
     pub search_text: String,
 }
 
+impl Pipeline {
+    /// The listed part of the pipeline (without its YAML and search text).
+    pub fn summary(&self) -> PipelineSummary {
+        PipelineSummary {
+            id: self.id,
+            team: self.team,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            file_name: self.file_name.clone(),
+            is_template: self.is_template,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            deleted_at: self.deleted_at,
+        }
+    }
+}
+
 /// A pipeline as listed: `Pipeline` without the large text fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PipelineSummary {

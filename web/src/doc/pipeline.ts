@@ -133,7 +133,7 @@ export function modelJson(m: Model): Json {
 
 // ---- JSON -> Loro (convert.rs) ----
 
-const isObject = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
+export const isObject = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

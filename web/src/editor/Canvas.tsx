@@ -27,6 +27,7 @@ import type { TreeID } from 'loro-crdt';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { deepEqual, insertStep, setPosition, setStepField, type Model, type StepNode } from '../doc/pipeline';
 import { familyOf, infoOf } from './catalog';
+import { STEP_DRAG_TYPE } from './Library';
 import { newStep, stepNames } from './commands';
 import { connectionProblem, withReference, withoutItem } from './canvas/connect';
 import { RemoveEdgeContext, edgeTypes, type DataEdgeData, type DataFlowEdge } from './canvas/DataEdge';
@@ -37,9 +38,6 @@ import { handleBoxes, nodeTypes, type StepData, type StepFlowNode } from './canv
 import { diagnosticCounts, stepSummary, type Counts } from './canvas/summary';
 import { useEditor } from './state';
 import './canvas/canvas.css';
-
-/** The drag-and-drop type the step library puts on a dragged step type. */
-const STEP_MIME = 'application/x-pipeline-step';
 
 /** Width kept free right of the steps when fitting the view: the data edges bulge out there. */
 const EDGE_ROOM = 110;
@@ -398,7 +396,7 @@ function CanvasFlow() {
 
   const onDragOver = useCallback(
     (e: DragEvent) => {
-      if (readOnly || !e.dataTransfer.types.includes(STEP_MIME)) return;
+      if (readOnly || !e.dataTransfer.types.includes(STEP_DRAG_TYPE)) return;
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
       const target = containerAt(rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
@@ -410,7 +408,7 @@ function CanvasFlow() {
   const onDrop = useCallback(
     (e: DragEvent) => {
       setDropTarget(null);
-      const type = e.dataTransfer.getData(STEP_MIME);
+      const type = e.dataTransfer.getData(STEP_DRAG_TYPE);
       if (!type || readOnly) return;
       e.preventDefault();
       const m = modelRef.current;

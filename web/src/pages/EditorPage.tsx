@@ -82,19 +82,17 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
         </header>
         <div className="editor-body">
           {mode !== 'yaml' && (
-            <aside className="panel library-panel" aria-label="Step library">
-              <Library />
-            </aside>
-          )}
-          {mode !== 'yaml' && (
-            <section className="canvas-area" aria-label="Canvas">
-              <Canvas />
-            </section>
-          )}
-          {mode !== 'yaml' && (
-            <aside className="panel properties-panel" aria-label="Properties">
-              <Properties />
-            </aside>
+            <>
+              <aside className="panel library-panel" aria-label="Step library">
+                <Library />
+              </aside>
+              <section className="canvas-area" aria-label="Canvas">
+                <Canvas />
+              </section>
+              <aside className="panel properties-panel" aria-label="Properties">
+                <Properties />
+              </aside>
+            </>
           )}
           {mode !== 'visual' && (
             <section className="yaml-area" aria-label="YAML">

@@ -61,15 +61,23 @@ export class SyncConnection {
   }
 
   private onBrowserOffline = () => {
+    if (!this.ws) return;
+    this.dropSocket();
+    this.scheduleReconnect();
+  };
+
+  /**
+   * Forgets the current socket (closing it with `code`). Unacked updates are not lost: they are in the
+   * document and go out in the next welcome's answer.
+   */
+  private dropSocket(code?: number) {
     const ws = this.ws;
-    if (!ws) return;
     this.ws = null;
     this.ready = false;
     if (this.inflight.length) this.dirtyOffline = true;
     this.inflight = [];
-    ws.close();
-    this.scheduleReconnect();
-  };
+    ws?.close(code);
+  }
 
   private onBrowserOnline = () => this.retry();
 
@@ -105,11 +113,7 @@ export class SyncConnection {
     ws.onmessage = (ev) => this.onMessage(ws, ev.data);
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
-      this.ws = null;
-      this.ready = false;
-      // Unacked updates are not lost: they are in the document and go out in the next welcome's answer.
-      if (this.inflight.length) this.dirtyOffline = true;
-      this.inflight = [];
+      this.dropSocket();
       if (this.stopped) return;
       if (ev.code === 1008 && !this.info) {
         this.emitStatus({ state: 'error', pending: this.pending, message: ev.reason || 'refused by the server' });
@@ -150,10 +154,7 @@ export class SyncConnection {
       if (msg.type === 'view') this.events.view?.(msg);
       else if (msg.type === 'error') this.events.error?.(msg.code, msg.message);
       else if (msg.type === 'shutdown') {
-        ws.close();
-        this.ws = null;
-        if (this.inflight.length) this.dirtyOffline = true;
-        this.inflight = [];
+        this.dropSocket();
         this.scheduleReconnect(msg.retry_after_ms);
       }
       return;
@@ -245,11 +246,7 @@ export class SyncConnection {
     this.presenceUnsub?.();
     this.unsubscribeLocal = null;
     this.presenceUnsub = null;
-    if (this.inflight.length) this.dirtyOffline = true;
-    this.inflight = [];
-    this.ready = false;
-    this.ws?.close(1000);
-    this.ws = null;
+    this.dropSocket(1000);
   }
 
   /** The seq of the last acked update (tests). */

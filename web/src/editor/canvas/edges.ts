@@ -3,7 +3,7 @@
 // the steps whose results it reads: `previous_response` prompt items, `{{steps.X…}}` / `{{X.field}}`
 // templates in any string, a for_loop's `data_source: "X:path"` and data_transform's `input_source`.
 import type { TreeID } from 'loro-crdt';
-import type { Json, JsonObject, Model, StepNode } from '../../doc/pipeline';
+import { isObject, type Json, type JsonObject, type Model, type StepNode } from '../../doc/pipeline';
 
 export type RefKind = 'prompt' | 'template' | 'data_source' | 'input_source';
 
@@ -40,7 +40,6 @@ const TEMPLATE = /\{\{([^}]*)\}\}/g;
 const STEPS_PATH = /\bsteps\.([A-Za-z0-9_-]+)/g;
 const DOTTED = /^([A-Za-z_][A-Za-z0-9_-]*)\.[^\s]/;
 
-const isObject = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** The step names a template string refers to. */
 export function templateNames(text: string): string[] {

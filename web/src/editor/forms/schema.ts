@@ -1,13 +1,13 @@
 // Schema walking for the generated forms: which widget a JSON Schema (2020-12, as generated from the Rust
 // model) asks for, default values for new fields and list items, and the cheap checks the browser can make
 // without ajv (the CSP forbids compiling validators at run time).
-import type { Json, JsonObject } from '../../doc/pipeline';
+import { isObject, type Json, type JsonObject } from '../../doc/pipeline';
 import { CATALOG, resolve, stepSchema, type JsonSchema } from '../catalog';
 
 /** The generated schema also marks fields pipeline_ex ignores (`deprecated`). */
 export type Schema = JsonSchema & { deprecated?: boolean; minItems?: number };
 
-export const isObject = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
+export { isObject };
 
 const isNullSchema = (s: Schema) => s.type === 'null';
 
