@@ -6,7 +6,7 @@
 // tree `steps` (node meta: `fields`, `slot`, `slots`, or `value` for a non-mapping list entry), map `layout`
 // (node id -> {x, y}), map `comments`, map `base` (the base text; only the server changes it).
 
-import { LoroDoc, LoroList, LoroMap, LoroTree, type Container, type TreeID, type Value } from 'loro-crdt';
+import { LoroDoc, LoroList, LoroMap, LoroTree, type TreeID, type Value } from 'loro-crdt';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -251,12 +251,6 @@ export function removeStepField(doc: LoroDoc, id: TreeID, key: string): void {
   commit(doc, `remove ${key}`);
 }
 
-/** Replaces a step's fields with `fields` (only differences become operations). */
-export function setStepFields(doc: LoroDoc, id: TreeID, fields: JsonObject): void {
-  syncMap(fieldsOf(doc, id), fields);
-  commit(doc, 'edit step');
-}
-
 function childSlots(step: JsonObject): Exclude<Slot, ''>[] {
   const out: Exclude<Slot, ''>[] = [];
   if (Array.isArray(step.steps)) out.push('/steps');
@@ -372,4 +366,3 @@ export function setDataField(doc: LoroDoc, path: string[], value: Json | undefin
   commit(doc, `set ${path.join('.')}`);
 }
 
-export type { Container };

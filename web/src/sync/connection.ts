@@ -21,7 +21,6 @@ export interface SyncEvents {
 export class SyncConnection {
   private ws: WebSocket | null = null;
   private seq = 0;
-  private acked = 0;
   /** Local updates sent on this connection and not acked yet, by seq. */
   private inflight: number[] = [];
   private stopped = false;
@@ -184,7 +183,6 @@ export class SyncConnection {
         break;
       }
       case 'ack':
-        this.acked = m.seq;
         this.inflight = this.inflight.filter((s) => s > m.seq);
         this.publishStatus();
         break;
@@ -219,13 +217,6 @@ export class SyncConnection {
     this.emitStatus({ state: 'connecting', pending: this.pending });
   }
 
-  /** Resolves once every local change so far is durable on the server. */
-  async flushed(timeoutMs = 10_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return this.pending === 0;
-  }
-
   setPresence(state: Record<string, unknown>) {
     if (!this.info) return;
     this.presence.set(this.info.client_key, {
@@ -247,11 +238,6 @@ export class SyncConnection {
     this.unsubscribeLocal = null;
     this.presenceUnsub = null;
     this.dropSocket(1000);
-  }
-
-  /** The seq of the last acked update (tests). */
-  get lastAck(): number {
-    return this.acked;
   }
 }
 
