@@ -9,6 +9,9 @@ test("offline, a schema problem is reported locally; online, the server's diagno
   );
   await openEditor(page, id);
   await expect(page.getByTestId('diag-counts')).toHaveAttribute('data-ready', 'true');
+  // The checker's code is loaded while online (until a service worker caches the app, a network lost
+  // before that leaves the server's last diagnostics only).
+  await expect(page.getByTestId('diag-counts')).toHaveAttribute('data-offline-checks', 'ready');
   await context.setOffline(true);
   await expect(page.getByRole('status').filter({ hasText: /Offline/ })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('local-issues')).toHaveText(/no schema issues · checked locally/);

@@ -63,7 +63,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
             ) : (
               editor.view && !errors && !warnings && <span className="badge ok">valid</span>
             )}
-            <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} />
+            <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} data-offline-checks={checker ? 'ready' : 'loading'} />
           </span>
           <div className="spacer" />
           <UndoRedo />
@@ -107,17 +107,27 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
 }
 
 /**
- * The offline checker (its compiled validators are ~450 KB of code), loaded once the editor is idle after
- * opening: not on the way to the first paint, and already there when the network goes.
+ * The offline checker (its compiled validators are ~450 KB of code), loaded as soon as the editor has its
+ * document: not on the way to the first paint, and there when the network goes. A load that failed (the
+ * network went first) is tried again when the browser is back online.
  */
 function useOfflineChecker(wanted: boolean): typeof checkModel | null {
   const [checker, setChecker] = useState<typeof checkModel | null>(null);
   useEffect(() => {
     if (!wanted || checker) return;
     let live = true;
-    const load = () => void import('../validate/offline').then((m) => { if (live) setChecker(() => m.checkModel); });
-    const idle = requestIdleCallback(load, { timeout: 2000 });
-    return () => { live = false; cancelIdleCallback(idle); };
+    const load = () => {
+      import('../validate/offline').then(
+        (m) => { if (live) setChecker(() => m.checkModel); },
+        () => window.addEventListener('online', load, { once: true }),
+      );
+    };
+    const timer = setTimeout(load, 0);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+      window.removeEventListener('online', load);
+    };
   }, [wanted, checker]);
   return checker;
 }
