@@ -3,6 +3,7 @@
 // reconnect with backoff (0.5 s doubling to 10 s, ±50 % jitter) after any loss.
 
 import { EphemeralStore, LoroDoc, VersionVector } from 'loro-crdt';
+import { adoptEarlySocket, syncUrl, type EarlySocket } from './early';
 import * as P from './protocol';
 
 export type SyncStatus =
@@ -92,16 +93,15 @@ export class SyncConnection {
     this.events.status?.(s);
   }
 
-  private url(): string {
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return `${proto}//${location.host}/api/pipelines/${encodeURIComponent(this.pipelineId)}/sync`;
-  }
-
   private connect() {
     if (this.stopped) return;
     this.ready = false;
     this.emitStatus({ state: 'connecting', pending: this.pending });
-    const ws = new WebSocket(this.url());
+    // The socket boot.ts opened at page start said "I have nothing": usable while that is still true.
+    const early = adoptEarlySocket(this.pipelineId);
+    if (early && (!this.opts.views || this.doc.oplogVersion().length() > 0 || early.closed)) early.ws.close(1000);
+    else if (early) return this.adopt(early);
+    const ws = new WebSocket(syncUrl(this.pipelineId));
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
@@ -109,6 +109,18 @@ export class SyncConnection {
       const vv = this.doc.oplogVersion();
       ws.send(P.hello(this.opts.views ? P.FLAG_VIEWS : 0, vv.encode()));
     };
+    this.listen(ws);
+  }
+
+  private adopt(early: EarlySocket) {
+    const ws = early.ws;
+    this.ws = ws;
+    // (Its own onopen sends the hello, if it has not opened yet.)
+    this.listen(ws);
+    for (const data of early.received) this.onMessage(ws, data);
+  }
+
+  private listen(ws: WebSocket) {
     ws.onmessage = (ev) => this.onMessage(ws, ev.data);
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
