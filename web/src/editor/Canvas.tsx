@@ -9,7 +9,6 @@ import {
   BackgroundVariant,
   Controls,
   MarkerType,
-  MiniMap,
   Panel,
   ReactFlow,
   ReactFlowProvider,
@@ -34,6 +33,7 @@ import { RemoveEdgeContext, edgeTypes, type DataEdgeData, type DataFlowEdge } fr
 import { deriveDataEdges, deriveSequenceEdges, stepRefs, type StepRef } from './canvas/edges';
 import { HEAD, PAD, STEP_H, STEP_W, bodyOf, clearPositions, isContainer, placeNodes, useAutoLayout, type Box } from './canvas/layout';
 import { basename, usePipelineFiles } from './canvas/links';
+import { Minimap } from './canvas/Minimap';
 import { handleBoxes, nodeTypes, type StepData, type StepFlowNode } from './canvas/nodes';
 import { diagnosticCounts, stepSummary, type Counts } from './canvas/summary';
 import { useEditor } from './state';
@@ -41,7 +41,6 @@ import './canvas/canvas.css';
 
 /** Width kept free right of the steps when fitting the view: the data edges bulge out there. */
 const EDGE_ROOM = 110;
-const MINIMAP_SIZE = { width: 150, height: 100 };
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const NO_COUNTS: Counts = { errors: 0, warnings: 0 };
 const takesPrompt = (type: unknown): boolean => {
@@ -70,7 +69,6 @@ function nodeData(s: StepNode, counts: Counts, files: Map<string, string> | null
     name: nameOf(s),
     type,
     typeLabel: infoOf(type)?.label ?? (type || 'no type'),
-    family: fam?.id ?? 'unknown',
     icon: fam?.icon ?? '?',
     colour: fam?.colour ?? 'var(--muted)',
     summary: stepSummary(f),
@@ -544,7 +542,9 @@ function CanvasFlow() {
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
           <Controls showInteractive={false} position="bottom-left" />
-          <MiniMap pannable zoomable position="bottom-right" style={MINIMAP_SIZE} nodeClassName={(n) => `pc-mini fam-${(n.data as StepData).family}${n.type === 'container' ? ' is-container' : ''}`} ariaLabel="Mini map" />
+          <Panel position="bottom-right">
+            <Minimap model={model} boxes={boxes} />
+          </Panel>
           <Panel position="top-right" className="pc-toolbar">
             {!readOnly && (
               <button type="button" onClick={tidy} disabled={!model.all.some((s) => positions.has(s.id))} title="Lay the steps out again, forgetting where they were moved">

@@ -9,8 +9,6 @@ export interface StepData extends Record<string, unknown> {
   name: string;
   type: string;
   typeLabel: string;
-  /** Family id (catalog FAMILIES), for the minimap's colours. */
-  family: string;
   icon: string;
   colour: string;
   summary: string;
