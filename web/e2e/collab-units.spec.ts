@@ -130,6 +130,30 @@ test('recent changes: grouped per peer, newest first, with the author recorded o
   offB();
 });
 
+test('the author record neither splits an undo step nor goes away with an undo', async () => {
+  const { doc, ids } = withSteps(['a']);
+  const undo = new UndoManager(doc, { mergeInterval: 500, excludeOriginPrefixes: ['pe:'] });
+  const fresh = new LoroDoc();
+  sync(doc, fresh);
+  const off = recordAuthor(fresh, () => ({ user: 'u1', name: 'Ann' }));
+  const undoFresh = new UndoManager(fresh, { mergeInterval: 500, excludeOriginPrefixes: ['pe:'] });
+  // Fast typing on a replica that has not committed yet: its first commit carries the record.
+  for (const name of ['a_', 'a_n', 'a_ne']) {
+    setStepField(fresh, ids[0], 'name', name);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(peerAuthors(fresh).get(fresh.peerIdStr)).toEqual({ user: 'u1', name: 'Ann' });
+  undoFresh.undo();
+  await tick();
+  expect((fresh.getTree('steps').getNodeByID(ids[0])!.data.toJSON() as { fields: { name: string } }).fields.name).toBe('a');
+  expect(peerAuthors(fresh).get(fresh.peerIdStr)).toEqual({ user: 'u1', name: 'Ann' });
+  expect(undoFresh.canRedo()).toBe(true);
+  undoFresh.redo();
+  expect((fresh.getTree('steps').getNodeByID(ids[0])!.data.toJSON() as { fields: { name: string } }).fields.name).toBe('a_ne');
+  expect(undo.canUndo()).toBe(false);
+  off();
+});
+
 test('a unified diff becomes side-by-side rows: pairs of removed and added lines, context, gaps', () => {
   const unified = [
     '--- before',
