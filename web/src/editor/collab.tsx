@@ -41,9 +41,12 @@ export function useCollab(): Collab {
 export const useBadgeHooks = () => useContext(BadgeContext);
 
 export function CollabProvider({ children }: { children: ReactNode }) {
-  const { doc, revision, info, readOnly, pipelineId, setSelection } = useEditor();
+  const { doc, revision, info, readOnly, loaded, pipelineId, setSelection } = useEditor();
   const [tab, setTab] = useState<SideTab>('properties');
-  const teamNames = useTeamNames(pipelineId);
+  // Names are wanted once a tab shows people (not on the way to the first paint).
+  const [wantNames, setWantNames] = useState(false);
+  if (tab !== 'properties' && !wantNames) setWantNames(true);
+  const teamNames = useTeamNames(pipelineId, wantNames);
 
   const threads = useMemo(() => readThreads(doc), [doc, revision]);
   const authors = useMemo(() => peerAuthors(doc), [doc, revision]);
@@ -64,18 +67,20 @@ export function CollabProvider({ children }: { children: ReactNode }) {
     [counts],
   );
 
-  // The replica records who its author is on its first commit; only editors commit.
+  // The replica records who its author is on its first commit; only editors commit. Subscribed once the
+  // document is in: a subscriber before the first welcome would make Loro compute events for the whole
+  // snapshot (see state.ts).
   const me = useRef(info?.user ?? null);
   me.current = info?.user ?? null;
   useEffect(() => {
-    if (readOnly) return;
+    if (!loaded || readOnly) return;
     const offAuthor = recordAuthor(doc, () => (me.current ? { user: me.current.id, name: me.current.name } : null));
     const offFollow = followRestoredSteps(doc);
     return () => {
       offAuthor();
       offFollow();
     };
-  }, [doc, readOnly]);
+  }, [doc, loaded, readOnly]);
 
   const value = useMemo<Collab>(() => {
     const byId = new Map<string, string>();

@@ -1,5 +1,6 @@
 // Names for user ids (comment authors, version authors): the pipeline's team members (readable by every
-// role), the signed-in user, and the names replicas recorded for their peers. Loaded once per editor.
+// role), the signed-in user, and the names replicas recorded for their peers. Loaded once per editor, when
+// first wanted.
 import { useEffect, useState } from 'react';
 import { getJson } from '../api/client';
 import { getPipeline } from '../api/pipelines';
@@ -8,9 +9,10 @@ interface Members {
   items: { user: { id: string; name: string; email: string } }[];
 }
 
-export function useTeamNames(pipelineId: string): Map<string, string> {
+export function useTeamNames(pipelineId: string, wanted: boolean): Map<string, string> {
   const [names, setNames] = useState<Map<string, string>>(() => new Map());
   useEffect(() => {
+    if (!wanted) return;
     let live = true;
     getPipeline(pipelineId)
       .then((p) => getJson<Members>(`/api/teams/${encodeURIComponent(p.team)}/members`))
@@ -22,6 +24,6 @@ export function useTeamNames(pipelineId: string): Map<string, string> {
     return () => {
       live = false;
     };
-  }, [pipelineId]);
+  }, [pipelineId, wanted]);
   return names;
 }
