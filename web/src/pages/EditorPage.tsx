@@ -3,9 +3,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Me } from '../api/session';
 import { Canvas } from '../editor/Canvas';
+import { CollabProvider } from '../editor/collab';
 import { Library } from '../editor/Library';
-import { Properties } from '../editor/Properties';
 import { Shortcuts } from '../editor/Shortcuts';
+import { SidePanel } from '../editor/SidePanel';
 import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
@@ -45,6 +46,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
 
   return (
     <EditorContext.Provider value={editor}>
+      <CollabProvider>
       <div className={`editor mode-${mode}${drawer ? ` drawer-${drawer}` : ''}`} data-loaded={editor.loaded}>
         <header className="topbar editor-bar">
           <a href="/" className="ghost button" aria-label="All pipelines" onClick={(e) => { e.preventDefault(); navigate('/'); }}>←</a>
@@ -90,7 +92,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
                 <Canvas />
               </section>
               <aside className="panel properties-panel" aria-label="Properties">
-                <Properties />
+                <SidePanel />
               </aside>
             </>
           )}
@@ -102,6 +104,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
         </div>
         <Shortcuts mode={mode} setMode={setMode} help={help} setHelp={setHelp} />
       </div>
+      </CollabProvider>
     </EditorContext.Provider>
   );
 }
