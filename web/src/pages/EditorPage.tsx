@@ -1,6 +1,6 @@
 // The editor for one pipeline: toolbar, step library, canvas, properties panel and YAML pane (views: visual,
 // YAML, split). On narrow screens the side panels become drawers.
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import type { Me } from '../api/session';
 import { Canvas } from '../editor/Canvas';
 import { CollabProvider } from '../editor/collab';
@@ -10,11 +10,13 @@ import { SidePanel } from '../editor/SidePanel';
 import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
-import { YamlPane } from '../editor/YamlPane';
 import { navigate } from '../ui/router';
 import type { checkModel } from '../validate/offline';
 
 export type ViewMode = 'visual' | 'yaml' | 'split';
+
+// CodeMirror is a third of the app's code: loaded on its own, so the canvas does not wait for it.
+const YamlPane = lazy(() => import('../editor/YamlPane').then((m) => ({ default: m.YamlPane })));
 
 export function EditorPage({ id, me }: { id: string; me: Me }) {
   const editor = useEditorState(id);
@@ -98,7 +100,9 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
           )}
           {mode !== 'visual' && (
             <section className="yaml-area" aria-label="YAML">
-              <YamlPane />
+              <Suspense fallback={<div className="yaml-pane" aria-busy="true" />}>
+                <YamlPane />
+              </Suspense>
             </section>
           )}
         </div>
