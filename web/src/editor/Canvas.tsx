@@ -89,6 +89,17 @@ function sameData(a: StepData, b: StepData): boolean {
   return a.link?.file === b.link?.file && a.link?.id === b.link?.id;
 }
 
+/**
+ * Node data by step object, valid while the inputs other than the model are unchanged: a selection change
+ * (the model stays the same object) then costs no summaries.
+ */
+interface DataCache {
+  counts: Map<TreeID, Counts>;
+  files: Map<string, string> | null;
+  readOnly: boolean;
+  byStep: WeakMap<StepNode, StepData>;
+}
+
 /** React Flow nodes for the model, reusing the previous object of every step whose node did not change. */
 function buildNodes(
   model: Model,
@@ -98,11 +109,19 @@ function buildNodes(
   selected: Set<TreeID>,
   readOnly: boolean,
   prev: Map<string, StepFlowNode>,
+  cache: DataCache,
 ): StepFlowNode[] {
+  if (cache.counts !== counts || cache.files !== files || cache.readOnly !== readOnly) {
+    Object.assign(cache, { counts, files, readOnly, byStep: new WeakMap() });
+  }
   return model.all.map((s) => {
     const old = prev.get(s.id);
-    let data = nodeData(s, counts.get(s.id) ?? NO_COUNTS, files, readOnly);
-    if (old && sameData(old.data, data)) data = old.data;
+    let data = cache.byStep.get(s);
+    if (!data) {
+      data = nodeData(s, counts.get(s.id) ?? NO_COUNTS, files, readOnly);
+      if (old && sameData(old.data, data)) data = old.data;
+      cache.byStep.set(s, data);
+    }
     const b = boxes.get(s.id)!;
     const type = isContainer(s) ? 'container' : 'step';
     const sel = selected.has(s.id);
@@ -175,8 +194,9 @@ function CanvasFlow() {
   const files = usePipelineFiles(pipelineId, wantsFiles);
   const selectedSet = useMemo(() => new Set(selection), [selection]);
   const nodeCache = useRef(new Map<string, StepFlowNode>());
+  const dataCache = useRef<DataCache>({ counts: new Map(), files: null, readOnly: false, byStep: new WeakMap() });
   const baseNodes = useMemo(() => {
-    const list = buildNodes(model, boxes, counts, files, selectedSet, readOnly, nodeCache.current);
+    const list = buildNodes(model, boxes, counts, files, selectedSet, readOnly, nodeCache.current, dataCache.current);
     nodeCache.current = new Map(list.map((n) => [n.id, n]));
     return list;
   }, [model, boxes, counts, files, selectedSet, readOnly]);
