@@ -52,7 +52,9 @@ async function openToInteractive(page: Page, id: string): Promise<number> {
     const first = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? -1;
     const marks = {
       html: Math.round(nav?.responseEnd ?? -1),
+      boot: Math.round(first('pe:boot')),
       start: Math.round(first('pe:start')),
+      wasm: Math.round(first('pe:wasm')),
       ws_open: Math.round(first('pe:ws-open')),
       welcome: Math.round(first('pe:welcome')),
       imported: Math.round(first('pe:imported')),
