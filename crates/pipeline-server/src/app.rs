@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export.zip", get(export::zip))
         .route("/teams", get(teams::list).post(teams::create))
         .route("/teams/{id}/members", get(teams::members).post(teams::add_member))
+        .route("/teams/{id}/invites", post(teams::invite))
         .route("/teams/{id}/members/{uid}", patch(teams::set_role).delete(teams::remove_member))
         .route("/teams/{id}/audit", get(teams::audit))
         .route("/tokens", get(teams::list_tokens).post(teams::create_token).delete(teams::revoke_token_body))
