@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { login } from '../api/session';
 
-export function SignInPage({ onSignedIn, signedIn }: { onSignedIn: () => void; signedIn: boolean }) {
+export function SignInPage({ onSignedIn, signedIn }: { onSignedIn: () => Promise<void> | void; signedIn: boolean }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -13,7 +13,7 @@ export function SignInPage({ onSignedIn, signedIn }: { onSignedIn: () => void; s
     setError(null);
     try {
       await login(email, password);
-      onSignedIn();
+      await onSignedIn();
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -36,6 +36,10 @@ export function SignInPage({ onSignedIn, signedIn }: { onSignedIn: () => void; s
         </label>
         {error && <p role="alert" className="error-text">{error}</p>}
         <button className="primary" type="submit" disabled={busy}>Sign in</button>
+        <p className="muted small">
+          Invited by your team? Open the sign-in link they sent you (it works once); ask them for a new one if it
+          has expired.
+        </p>
         <p className="muted small">
           Running it yourself? <code>pipeline-editor serve</code> prints a one-time sign-in link on its first run;
           <code> pipeline-editor user create</code> makes another.
