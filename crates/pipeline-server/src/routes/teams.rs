@@ -100,6 +100,7 @@ pub async fn add_member(
     let now = state.store.role(team, user.id).await?;
     may_grant(mine, now, Some(body.role))?;
     state.store.set_role(team, user.id, body.role).await?;
+    state.membership_changed(team, user.id);
     record(
         &state,
         Some(&auth),
@@ -168,6 +169,7 @@ pub async fn invite(
     let elsewhere = state.store.teams_of(user.id).await?.iter().any(|t| t.team.id != team);
     let link_ok = created || (!has_password && !elsewhere);
     state.store.set_role(team, user.id, body.role).await?;
+    state.membership_changed(team, user.id);
     let link = if link_ok { Some(state.store.create_signin_link(user.id, INVITE_LINK_TTL).await?) } else { None };
     record(
         &state,
@@ -209,6 +211,7 @@ pub async fn set_role(
     may_grant(mine, Some(now), Some(body.role))?;
     keep_an_owner(&state, team, user, Some(body.role)).await?;
     state.store.set_role(team, user, body.role).await?;
+    state.membership_changed(team, user);
     record(&state, Some(&auth), Some(team), "member.role", user.to_string(), json!({ "from": now, "to": body.role }))
         .await;
     Ok(Json(json!({ "user": user, "role": body.role })))
@@ -226,6 +229,7 @@ pub async fn remove_member(
     may_grant(mine, Some(now), None)?;
     keep_an_owner(&state, team, user, None).await?;
     state.store.remove_member(team, user).await?;
+    state.membership_changed(team, user);
     record(&state, Some(&auth), Some(team), "member.remove", user.to_string(), json!({ "role": now })).await;
     Ok(Json(json!({ "user": user, "removed": true })))
 }
