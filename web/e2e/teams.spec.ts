@@ -70,9 +70,10 @@ test.describe('as an owner', () => {
     await expect(guest.locator('.pf-panel [data-field="name"] input')).not.toHaveAttribute('readonly', '');
     await ctx.close();
 
-    // The link works once.
+    // The link works once: opened again, the sign-in page says so.
     const again = await openLink(browser, link!);
-    await expect(again.page.locator('body')).toContainText('already used');
+    await expect(again.page).toHaveURL(`${serverUrl()}/signin?link=invalid`);
+    await expect(again.page.getByRole('alert')).toContainText('unknown, expired or already used');
     expect((await again.page.request.get(`${serverUrl()}/api/auth/me`)).status()).toBe(401);
     await again.ctx.close();
   });

@@ -32,7 +32,8 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/auth/signin/{token}",
-        "Uses a one-time sign-in link: session cookie, redirect to /",
+        "Uses a one-time sign-in link: session cookie, redirect to / (a link that does not work: 404, or a \
+         redirect to /signin?link=invalid for a browser)",
         Body::None,
         303,
         "Any",

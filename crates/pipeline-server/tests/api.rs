@@ -731,6 +731,9 @@ async fn invite_creates_the_account_and_a_one_time_link(db: Db) {
     assert_eq!(me["teams"][0]["id"], team.id.to_string());
     assert_eq!(me["teams"][0]["role"], "member");
     assert_eq!(s.http.get(s.url(&link)).send().await.unwrap().status(), 404);
+    // A browser is sent to the sign-in page, which says the link does not work.
+    let r = s.http.get(s.url(&link)).header("accept", "text/html,*/*").send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/signin?link=invalid"));
     // Invited again (the link was lost): they have no password and no other team, so a new link, new role.
     let r = invite(&admin, json!({"email": "NEW.person@example.org", "role": "viewer"})).await.unwrap();
     assert_eq!(r.status(), 201);

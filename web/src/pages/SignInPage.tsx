@@ -6,6 +6,8 @@ export function SignInPage({ onSignedIn, signedIn }: { onSignedIn: () => Promise
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The server sends a browser here when a one-time link does not work.
+  const badLink = new URLSearchParams(location.search).get('link') === 'invalid';
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -25,6 +27,11 @@ export function SignInPage({ onSignedIn, signedIn }: { onSignedIn: () => Promise
     <main className="center-page">
       <form className="card signin" onSubmit={submit} aria-label="Sign in">
         <h1>Pipeline Editor</h1>
+        {badLink && (
+          <p role="alert" className="error-text">
+            This sign-in link is unknown, expired or already used. Ask whoever sent it for a new one.
+          </p>
+        )}
         {signedIn && <p>You are signed in. Sign in again to switch user.</p>}
         <label>
           Email
