@@ -244,7 +244,7 @@ function InviteForm({ team, onInvited }: { team: Me['teams'][number]; onInvited(
           <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
         </label>
         <label>
-          Name <span className="muted">(optional, for a new account)</span>
+          <span>Name <span className="small">(optional, for a new account)</span></span>
           <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
         </label>
         <label>
