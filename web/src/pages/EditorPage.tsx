@@ -2,6 +2,7 @@
 // YAML, split). On narrow screens the side panels become drawers.
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import type { Me } from '../api/session';
+import { usePipelineAccess } from '../editor/access';
 import { Canvas } from '../editor/Canvas';
 import { CollabProvider } from '../editor/collab';
 import { Library } from '../editor/Library';
@@ -11,6 +12,7 @@ import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
 import { navigate } from '../ui/router';
+import { UserMenu } from '../ui/UserMenu';
 import type { checkModel } from '../validate/offline';
 
 export type ViewMode = 'visual' | 'yaml' | 'split';
@@ -40,7 +42,8 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
     () => (checker && editor.loaded && offline ? checker(editor.model) : null),
     [checker, editor.loaded, offline, editor.model],
   );
-  if (editor.serverError?.code === 'not_found') {
+  const access = usePipelineAccess(id, editor.status);
+  if (editor.serverError?.code === 'not_found' || access === 'missing') {
     return <main className="center-page"><p role="alert">This pipeline does not exist or you cannot see it.</p></main>;
   }
   const errors = editor.view?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
@@ -82,7 +85,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
           <button className="ghost drawer-toggle" aria-label="Step library" onClick={() => setDrawer(drawer === 'library' ? null : 'library')}>☰</button>
           <button className="ghost drawer-toggle" aria-label="Properties" onClick={() => setDrawer(drawer === 'properties' ? null : 'properties')}>⚙</button>
           <button className="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
-          <span className="muted small user-name">{me.user.name}</span>
+          <UserMenu me={me} />
         </header>
         <div className="editor-body">
           {mode !== 'yaml' && (
