@@ -5,6 +5,7 @@
 // sync/connection.ts, api/session.ts).
 import wasmUrl from 'loro-crdt/web/loro_wasm_bg.wasm?url';
 import { startEarlySocket } from './sync/early';
+import { editorPipelineId } from './ui/paths';
 
 performance.mark('pe:boot');
 
@@ -14,8 +15,8 @@ declare global {
   }
 }
 
-const editorRoute = /^\/p\/([^/]+)$/.exec(location.pathname);
-if (editorRoute) startEarlySocket(decodeURIComponent(editorRoute[1]));
+const editorId = editorPipelineId(location.pathname);
+if (editorId !== null) startEarlySocket(editorId);
 
 window.__peBoot = {
   wasm: WebAssembly.compileStreaming(fetch(wasmUrl)),

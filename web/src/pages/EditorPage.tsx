@@ -25,7 +25,10 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
   const [mode, setMode] = useState<ViewMode>(() => (localStorage.getItem('pe.view') as ViewMode) || 'split');
   const [drawer, setDrawer] = useState<'library' | 'properties' | null>(null);
   const [help, setHelp] = useState(false);
-  useEffect(() => localStorage.setItem('pe.view', mode), [mode]);
+  useEffect(() => {
+    // Written only when it changes (a storage write is not free on the way to the first paint).
+    if (localStorage.getItem('pe.view') !== mode) localStorage.setItem('pe.view', mode);
+  }, [mode]);
 
   const name = (() => {
     const root = editor.model.root as { workflow?: { name?: unknown } } | null;

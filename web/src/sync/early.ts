@@ -1,4 +1,5 @@
-// The editor's sync socket opened by boot.ts at page start, before the app and Loro are loaded. It sends the
+// The editor's sync socket opened before the editor exists: by boot.ts at page start, before the app and Loro
+// are loaded, and by the router when it opens a pipeline. It sends the
 // `hello` of an empty replica ("I have nothing", docs/protocol.md) as soon as it opens and keeps what
 // arrives until the editor's SyncConnection adopts it; a connection for another pipeline, or one that
 // opens with changes already in its document, never adopts it.
@@ -20,6 +21,8 @@ export function syncUrl(pipelineId: string): string {
 }
 
 export function startEarlySocket(pipelineId: string): void {
+  if (early?.pipelineId === pipelineId) return;
+  early?.ws.close(1000);
   const ws = new WebSocket(syncUrl(pipelineId));
   ws.binaryType = 'arraybuffer';
   const e: EarlySocket = { pipelineId, ws, received: [], closed: null };

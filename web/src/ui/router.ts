@@ -1,6 +1,8 @@
 // A tiny path router over the History API: `/` the pipelines page, `/p/{id}` the editor, `/signin` (with
 // `?next=` where to go after), `/teams` and `/teams/{id}` the members of a team.
 import { useEffect, useState } from 'react';
+import { startEarlySocket } from '../sync/early';
+import { editorPipelineId } from './paths';
 
 export type Route =
   | { page: 'pipelines' }
@@ -12,14 +14,17 @@ export type Route =
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { page: 'pipelines' };
   if (path === '/signin') return { page: 'signin' };
-  const m = /^\/p\/([^/]+)\/?$/.exec(path);
-  if (m) return { page: 'editor', id: decodeURIComponent(m[1]) };
+  const id = editorPipelineId(path);
+  if (id !== null) return { page: 'editor', id };
   const t = /^\/teams(?:\/([^/]+))?\/?$/.exec(path);
   if (t) return { page: 'teams', id: t[1] ? decodeURIComponent(t[1]) : null };
   return { page: 'missing' };
 }
 
 export function navigate(path: string, replace = false): void {
+  // Opening a pipeline: its sync socket starts now, while the editor renders (as boot.ts does on a page load).
+  const id = editorPipelineId(path);
+  if (id !== null) startEarlySocket(id);
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   window.dispatchEvent(new PopStateEvent('popstate'));

@@ -79,10 +79,18 @@ export function Minimap({ model, boxes }: { model: Model; boxes: Layout }) {
     return () => q.removeEventListener('change', on);
   }, []);
 
+  // Drawn after the canvas has painted: reading the theme's colours forces a style calculation, which
+  // would otherwise come before the first paint of the steps.
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => setTimeout(() => setPainted(true), 0));
+    return () => cancelAnimationFrame(frame);
+  }, []);
+
   useEffect(() => {
     const el = canvas.current;
     const ctx = el?.getContext('2d');
-    if (!el || !ctx) return;
+    if (!painted || !el || !ctx) return;
     const dpr = window.devicePixelRatio || 1;
     el.width = Math.round(W * dpr);
     el.height = Math.round(H * dpr);
@@ -106,7 +114,7 @@ export function Minimap({ model, boxes }: { model: Model; boxes: Layout }) {
       ctx.fillRect(ox + r.x * scale, oy + r.y * scale, Math.max(1, r.w * scale), Math.max(1, r.h * scale));
     }
     ctx.globalAlpha = 1;
-  }, [rects, fit, scheme]);
+  }, [rects, fit, scheme, painted]);
 
   const view = {
     left: fit.ox + (-vp.tx / vp.zoom) * fit.scale,
