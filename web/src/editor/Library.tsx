@@ -144,6 +144,7 @@ function LibraryItem(p: {
 }) {
   const t = p.info;
   const tab = p.tabbable ? 0 : -1;
+  const [docs, setDocs] = useState(false);
   return (
     <li
       className={`lib-item support-${t.support}`}
@@ -180,9 +181,10 @@ function LibraryItem(p: {
         )}
       </div>
       <p className="lib-desc">{t.description}</p>
-      <details className="lib-docs">
+      <details className="lib-docs" onToggle={(e) => setDocs(e.currentTarget.open)}>
         <summary tabIndex={tab}>Fields and example</summary>
-        <StepDocs info={t} />
+        {/* Made when first opened: every type's documentation is most of the panel's elements. */}
+        {docs && <StepDocs info={t} />}
       </details>
     </li>
   );
