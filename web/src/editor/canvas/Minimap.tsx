@@ -3,7 +3,7 @@
 // keeps a store subscription and an SVG element per node, which cost most of every drag frame with a
 // thousand steps. Press or drag on it to move the view there; the wheel zooms.
 import { useReactFlow, useStore, type ReactFlowState } from '@xyflow/react';
-import { useEffect, useMemo, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
 import type { Model } from '../../doc/pipeline';
 import { familyOf } from '../catalog';
 import { isContainer, type Layout } from './layout';
@@ -64,7 +64,8 @@ const viewportOf = (s: ReactFlowState) => ({ tx: s.transform[0], ty: s.transform
 const sameViewport = (a: ReturnType<typeof viewportOf>, b: ReturnType<typeof viewportOf>) =>
   a.tx === b.tx && a.ty === b.ty && a.zoom === b.zoom && a.width === b.width && a.height === b.height;
 
-export function Minimap({ model, boxes }: { model: Model; boxes: Layout }) {
+/** (Memoised: the canvas renders on every frame of a drag, the minimap only when the layout or view changes.) */
+export const Minimap = memo(function Minimap({ model, boxes }: { model: Model; boxes: Layout }) {
   const rf = useReactFlow();
   const canvas = useRef<HTMLCanvasElement>(null);
   const rects = useMemo(() => absoluteRects(model, boxes), [model, boxes]);
@@ -154,4 +155,4 @@ export function Minimap({ model, boxes }: { model: Model; boxes: Layout }) {
       <div className="pc-minimap-view" style={view} />
     </div>
   );
-}
+});
