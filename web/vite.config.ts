@@ -1,6 +1,7 @@
 // Vite builds the browser app into `dist/` (or $PIPELINE_WEB_OUT, which crates/pipeline-web's build script
 // sets); the Rust binary embeds the result. `npm run dev` serves it with hot reload and proxies the API and
 // the sync WebSocket to a running `pipeline-editor serve` (PIPELINE_EDITOR_URL, default http://127.0.0.1:8080).
+import { createHash } from 'node:crypto';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { schemaValidators } from './plugins/schema-validators';
@@ -8,7 +9,7 @@ import { schemaValidators } from './plugins/schema-validators';
 const server = process.env.PIPELINE_EDITOR_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), schemaValidators(), bootFirst()],
+  plugins: [react(), schemaValidators(), bootFirst(), serviceWorkerShell()],
   resolve: {
     // loro-crdt's "web" build: main.tsx starts the WebAssembly with instantiateStreaming, which compiles while
     // downloading and is cached compiled by the browser. (Its "browser" build loads the 3.6 MB module with a
@@ -24,7 +25,11 @@ export default defineConfig({
     // One file per vendor group keeps rebuilds of our own code from changing the big files' hashes.
     chunkSizeWarningLimit: 4096,
     reportCompressedSize: false,
-    rollupOptions: { input: { index: 'index.html', boot: 'src/boot.ts' } },
+    rollupOptions: {
+      input: { index: 'index.html', boot: 'src/boot.ts', sw: 'src/offline/sw.ts' },
+      // The service worker keeps a fixed address (its scope is the whole site).
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     proxy: {
@@ -49,6 +54,27 @@ function bootFirst(): Plugin {
         if (!boot) return [];
         return [{ tag: 'script', attrs: { type: 'module', async: true, crossorigin: true, src: `/${boot.fileName}` }, injectTo: 'head-prepend' }];
       },
+    },
+  };
+}
+
+/**
+ * Puts the list of built files into the service worker (src/offline/sw.ts), with a version made from it:
+ * a new build is a new worker, which keeps the new files and drops the old ones.
+ */
+function serviceWorkerShell(): Plugin {
+  return {
+    name: 'pipeline-editor-sw-shell',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const sw = bundle['sw.js'];
+      if (!sw || sw.type !== 'chunk') return;
+      const files = Object.keys(bundle)
+        .filter((f) => f.startsWith('assets/'))
+        .sort()
+        .map((f) => `/${f}`);
+      const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16);
+      sw.code = sw.code.replaceAll('__PE_SHELL_FILES__', JSON.stringify(files)).replaceAll('__PE_SHELL_VERSION__', JSON.stringify(version));
     },
   };
 }

@@ -17,6 +17,11 @@ export function App() {
   );
   useEffect(() => {
     void refresh();
+    // Opened offline (from the kept answer): ask again when the network is back, for a fresh CSRF token.
+    // (A failure then changes nothing: the app goes on as it was.)
+    const again = () => void loadMe().then((m) => m !== null && setMe(m), () => {});
+    window.addEventListener('online', again);
+    return () => window.removeEventListener('online', again);
   }, [refresh]);
 
   // Signed out on one of the app's pages: the sign-in page, which comes back here afterwards.

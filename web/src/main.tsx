@@ -23,3 +23,10 @@ if (root) {
     </StrictMode>,
   );
 }
+
+// The app shell for offline use (src/offline/sw.ts), registered once the editor is up: not on the way to it.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  const register = () => void navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch(() => {});
+  if (document.readyState === 'complete') setTimeout(register, 1000);
+  else window.addEventListener('load', () => setTimeout(register, 1000), { once: true });
+}

@@ -5,6 +5,12 @@ import { ApiError, errorOf, getJson, sendJson, setCsrfToken } from './client';
 export type TeamRole = TeamMembership;
 export type { Me };
 
+const CACHED_ME = 'pe.me';
+
+/**
+ * Who is signed in, or null. Without a network (the request itself failed), the last answer kept on this
+ * device, so the app opens offline; the CSRF token is not kept (nothing can be written offline anyway).
+ */
 export async function loadMe(): Promise<Me | null> {
   // The first answer is the request boot.ts made at page start.
   const early = window.__peBoot?.me;
@@ -12,9 +18,15 @@ export async function loadMe(): Promise<Me | null> {
   try {
     const me = early ? await meOf(await early) : await getJson<Me>('/api/auth/me');
     setCsrfToken(me.csrf_token);
+    localStorage.setItem(CACHED_ME, JSON.stringify({ ...me, csrf_token: '' }));
     return me;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return null;
+    if (e instanceof ApiError && e.status === 401) {
+      localStorage.removeItem(CACHED_ME);
+      return null;
+    }
+    const cached = e instanceof TypeError ? localStorage.getItem(CACHED_ME) : null;
+    if (cached) return JSON.parse(cached) as Me;
     throw e;
   }
 }
@@ -27,6 +39,7 @@ export async function login(email: string, password: string): Promise<void> {
 export async function logout(): Promise<void> {
   await sendJson('POST', '/api/auth/logout');
   setCsrfToken(null);
+  localStorage.removeItem(CACHED_ME);
 }
 
 async function meOf(res: Response): Promise<Me> {

@@ -1,16 +1,19 @@
 // The YAML pane: the server's exact export in CodeMirror, editable as text (sent to the server, which applies
 // it as ordinary edits), with the server's diagnostics inline, the selected steps' lines highlighted, and the
-// step under the cursor selected.
-import { useEffect, useRef, useState } from 'react';
+// step under the cursor selected. Offline, with changes the server has not rendered yet, it shows a local
+// preview of the model instead (marked, read-only) until the server's export returns.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { stringify } from 'yaml';
 import { ApiError } from '../api/client';
 import { putYaml } from '../api/pipelines';
+import { modelJson } from '../doc/pipeline';
 import type { Diagnostic } from '../sync/protocol';
 import { useEditor } from './state';
 import { SaveError, YamlEditor, type TextState } from './yaml/editor';
 import './yaml/yaml.css';
 
 export function YamlPane() {
-  const { pipelineId, view, readOnly, model, selection, setSelection } = useEditor();
+  const { pipelineId, view, readOnly, model, selection, setSelection, status, revision } = useEditor();
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<YamlEditor | null>(null);
   const [text, setText] = useState<TextState>({ state: 'synced' });
@@ -45,12 +48,26 @@ export function YamlPane() {
     // The editor lives as long as the pane; later prop changes reach it through the effects below.
   }, [pipelineId]);
 
-  useEffect(() => editor.current?.setReadOnly(readOnly), [readOnly]);
+
+  // The server's text is current unless, offline, the document changed after it came (or it never came).
+  // (The revision when the view arrived: only `view` is meant to refresh it.)
+  const viewRevision = useMemo(() => revision, [view]);
+  const offline = status.state === 'offline' || status.state === 'error';
+  const preview = useMemo(
+    () => (offline && (!view || revision !== viewRevision) && model.all.length + (model.root ? 1 : 0) > 0 ? stringify(modelJson(model)) : null),
+    [offline, view, revision, viewRevision, model],
+  );
+  const shownText = useMemo(
+    () => (preview !== null ? { yaml: preview, diagnostics: [], version: view?.version ?? 0 } : view),
+    [preview, view],
+  );
+  useEffect(() => editor.current?.setReadOnly(readOnly || preview !== null), [readOnly, preview]);
 
   // The first text waits for the frame after the canvas has painted: highlighting a long file would
   // otherwise hold back the first view of the steps.
   const shown = useRef(false);
   useEffect(() => {
+    const view = shownText;
     if (!view) return;
     if (shown.current) return editor.current?.receive(view);
     let t: ReturnType<typeof setTimeout> | undefined;
@@ -64,7 +81,7 @@ export function YamlPane() {
       cancelAnimationFrame(frame);
       clearTimeout(t);
     };
-  }, [view]);
+  }, [shownText]);
 
   const paths = selection.map((id) => model.byId.get(id)?.path).filter((p): p is string => !!p);
   const pathsKey = paths.join('\n');
@@ -80,7 +97,15 @@ export function YamlPane() {
     <div className="yaml-pane">
       <div className="yaml-head">
         <span className="title">YAML</span>
-        {view ? <TextStatus s={text} readOnly={readOnly} onDiscard={() => editor.current?.discard()} /> : <span className="muted">Loading…</span>}
+        {preview !== null ? (
+          <span className="yaml-state preview" role="status" data-state="preview" title="Made in this browser from the pipeline as edited offline; the server's exact YAML comes back when it is reachable.">
+            Local preview (offline)
+          </span>
+        ) : view ? (
+          <TextStatus s={text} readOnly={readOnly} onDiscard={() => editor.current?.discard()} />
+        ) : (
+          <span className="muted">Loading…</span>
+        )}
       </div>
       <div className="yaml-host" ref={host} />
     </div>

@@ -4,6 +4,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { UndoManager, type LoroDoc, type TreeID } from 'loro-crdt';
 import { newDoc, positions, readModel, type Model } from '../doc/pipeline';
+import { ReplicaPersistence } from '../offline/persist';
 import { SyncConnection, type SyncStatus } from '../sync/connection';
 import type { Diagnostic, WelcomeInfo } from '../sync/protocol';
 
@@ -58,7 +59,7 @@ export interface EditorState {
 }
 
 export function useEditorState(pipelineId: string): EditorState {
-  const ref = useRef<{ doc: LoroDoc; conn: SyncConnection; undo: Undo } | null>(null);
+  const ref = useRef<{ doc: LoroDoc; conn: SyncConnection; undo: Undo; persist: ReplicaPersistence; startUndo: () => void } | null>(null);
   const [revision, setRevision] = useState(0);
   const [view, setView] = useState<View | null>(null);
   const [status, setStatus] = useState<SyncStatus>({ state: 'connecting', pending: 0 });
@@ -69,21 +70,48 @@ export function useEditorState(pipelineId: string): EditorState {
   if (!ref.current) {
     const doc = newDoc();
     const undo = new Undo();
-    const conn = new SyncConnection(pipelineId, doc, {
-      status: setStatus,
+    // Typing within 500 ms is one undo step; 500 steps kept.
+    // Commits with a `pe:` origin are bookkeeping (doc/authors.ts, doc/comments.ts), never undo steps.
+    const startUndo = () => {
+      undo.manager ??= new UndoManager(doc, { mergeInterval: 500, maxUndoSteps: 500, excludeOriginPrefixes: ['pe:'] });
+    };
+    const conn: SyncConnection = new SyncConnection(pipelineId, doc, {
+      status: (s) => {
+        setStatus(s);
+        persist.status(s.pending);
+      },
       welcome: (i) => {
-        // Typing within 500 ms is one undo step; 500 steps kept.
-        // Commits with a `pe:` origin are bookkeeping (doc/authors.ts, doc/comments.ts), never undo steps.
-        undo.manager ??= new UndoManager(doc, { mergeInterval: 500, maxUndoSteps: 500, excludeOriginPrefixes: ['pe:'] });
+        startUndo();
+        persist.welcome(i);
         setInfo(i);
         setRevision((r) => r + 1);
       },
       view: (v) => setView((old) => (old && old.version > v.version ? old : { yaml: v.yaml, diagnostics: v.diagnostics, version: v.version })),
       error: (code, message) => setServerError({ code, message }),
     });
-    ref.current = { doc, conn, undo };
+    const persist = new ReplicaPersistence(pipelineId, doc, () => conn.pending);
+    ref.current = { doc, conn, undo, persist, startUndo };
   }
-  const { doc, conn, undo } = ref.current;
+  const { doc, conn, undo, persist, startUndo } = ref.current;
+
+  // What this device kept of the pipeline: the editor opens with it before the server answers, or without a
+  // server at all (offline/persist.ts).
+  useEffect(() => {
+    persist.start();
+    let live = true;
+    void persist.restore().then((kept) => {
+      if (!live || !kept) return;
+      conn.addPending(kept.unsynced);
+      if (!kept.info) return;
+      startUndo();
+      setInfo((cur) => cur ?? kept.info);
+      setRevision((r) => r + 1);
+    });
+    return () => {
+      live = false;
+      persist.stop();
+    };
+  }, [persist, conn, startUndo]);
 
   // Subscribed after the first welcome (see Undo): later changes re-read the model once per frame.
   const loaded = info !== null;
@@ -122,8 +150,8 @@ export function useEditorState(pipelineId: string): EditorState {
 
   // Exposed for browser tests and debugging: the replica and its connection.
   useEffect(() => {
-    (window as unknown as { __pe?: unknown }).__pe = { doc, conn, undo };
-  }, [doc, conn, undo]);
+    (window as unknown as { __pe?: unknown }).__pe = { doc, conn, undo, persist };
+  }, [doc, conn, undo, persist]);
 
   return {
     pipelineId,

@@ -85,6 +85,11 @@ export class SyncConnection {
     return this.inflight.length + (this.dirtyOffline ? 1 : 0);
   }
 
+  /** Local changes kept from an earlier page (offline/persist.ts) that the server may lack: sent after the next welcome. */
+  addPending(n: number) {
+    if (n > 0) this.dirtyOffline = true;
+  }
+
   get readOnly(): boolean {
     return this.info?.role === 'read_only';
   }
