@@ -92,7 +92,7 @@ test.describe('with its own server', () => {
     rmSync(data, { recursive: true, force: true });
   });
 
-  test('edit → reload offline → edit → reconnect: the server has both edits', async ({ browser }) => {
+  test('edit → reload offline → edit → tab closed and reopened offline → reconnect: the server has every edit', async ({ browser }) => {
     test.setTimeout(120_000);
     const context = await browser.newContext({ baseURL: server.url });
     const page = await context.newPage();
@@ -134,10 +134,19 @@ test.describe('with its own server', () => {
     await expect(page.locator('.sync-status')).toContainText(/pending/);
     await rename(page, 'offline_before_reload', 'offline_after_reload');
 
+    // The tab closed and opened again, still offline: the edit is there, still pending.
+    await expect(page.locator('.sync-status')).toContainText(/pending/);
+    await page.close();
+    const again = await context.newPage();
+    await again.goto(`/p/${id}`);
+    await expect(again.locator('.editor[data-loaded="true"]')).toBeVisible();
+    await expect(again.locator('.react-flow__node').filter({ hasText: 'offline_after_reload' })).toHaveCount(1);
+    await expect(again.locator('.sync-status')).toContainText(/pending/);
+
     // Back: the same address and data; the editor reconnects by itself and sends both offline edits.
     await server.start(listen);
     await context.setOffline(false);
-    await expect(page.locator('.sync-status')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+    await expect(again.locator('.sync-status')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
     const yaml = await (await context.request.get(`${server.url}/api/pipelines/${id}/yaml`)).text();
     expect(yaml).toContain('- name: online_edit');
     expect(yaml).toContain('- name: offline_after_reload');
