@@ -36,6 +36,7 @@ import { HEAD, PAD, STEP_H, STEP_W, bodyOf, clearPositions, isContainer, placeNo
 import { basename, usePipelineFiles } from './canvas/links';
 import { handleBoxes, nodeTypes, type StepData, type StepFlowNode } from './canvas/nodes';
 import { diagnosticCounts, stepSummary, type Counts } from './canvas/summary';
+import { CanvasPresence } from './presence/CanvasPresence';
 import { useEditor } from './state';
 import './canvas/canvas.css';
 
@@ -543,6 +544,7 @@ function CanvasFlow() {
           aria-label="Pipeline canvas"
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+          <CanvasPresence />
           <Controls showInteractive={false} position="bottom-left" />
           <MiniMap pannable zoomable position="bottom-right" style={MINIMAP_SIZE} nodeClassName={(n) => `pc-mini fam-${(n.data as StepData).family}${n.type === 'container' ? ' is-container' : ''}`} ariaLabel="Mini map" />
           <Panel position="top-right" className="pc-toolbar">

@@ -5,6 +5,7 @@ import type { Me } from '../api/session';
 import { Canvas } from '../editor/Canvas';
 import { Library } from '../editor/Library';
 import { Properties } from '../editor/Properties';
+import { PresenceBar } from '../editor/presence/PresenceBar';
 import { Shortcuts } from '../editor/Shortcuts';
 import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
@@ -66,6 +67,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
             <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} data-offline-checks={checker ? 'ready' : 'loading'} />
           </span>
           <div className="spacer" />
+          <PresenceBar />
           <UndoRedo />
           <StatusIndicator />
           <div className="segmented" role="group" aria-label="View">
