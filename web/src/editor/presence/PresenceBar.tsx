@@ -43,7 +43,12 @@ export function PresenceBar() {
       {followers.length > 0 && (
         <span className="presence-note" role="status" data-testid="followers">
           {names(followers)} {followers.length === 1 ? 'is' : 'are'} following you
-          <button type="button" className="ghost small" onClick={() => presence.shedFollowers(followers.map((f) => f.key))}>
+          <button
+            type="button"
+            className="ghost small"
+            aria-label={`Stop ${names(followers)} following you`}
+            onClick={() => presence.shedFollowers(followers.map((f) => f.key))}
+          >
             Stop
           </button>
         </span>

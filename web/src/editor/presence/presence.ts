@@ -119,7 +119,10 @@ export class Presence {
   }
 
   private start() {
-    this.unsubStore = this.conn.presence.subscribe(() => this.read());
+    // Our own sets change nothing of theirs; local deletions do (entries dropped after a reconnect).
+    this.unsubStore = this.conn.presence.subscribe((e) => {
+      if (e.by !== 'local' || e.removed.length) this.read();
+    });
     this.refreshTimer = setInterval(() => this.flush(), REFRESH_MS);
     for (const e of ACTIVITY) window.addEventListener(e, this.onActivity, { passive: true, capture: true });
     document.addEventListener('visibilitychange', this.onVisibility);
