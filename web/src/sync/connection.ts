@@ -66,8 +66,23 @@ export class SyncConnection {
     // soon as it is back instead of waiting out the backoff.
     window.addEventListener('offline', this.onBrowserOffline);
     window.addEventListener('online', this.onBrowserOnline);
+    // A page going away closes its socket itself, so the others see it leave at once (the server drops its
+    // presence on a clean close) instead of whenever the browser tears the connection down.
+    window.addEventListener('pagehide', this.onPageHide);
+    window.addEventListener('pageshow', this.onPageShow);
     this.connect();
   }
+
+  private onPageHide = () => {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.dropSocket(1000);
+  };
+
+  /** Back from the back/forward cache. */
+  private onPageShow = (e: PageTransitionEvent) => {
+    if (e.persisted) this.retry();
+  };
 
   private onBrowserOffline = () => {
     if (!this.ws) return;
@@ -318,6 +333,8 @@ export class SyncConnection {
     this.stopped = true;
     window.removeEventListener('offline', this.onBrowserOffline);
     window.removeEventListener('online', this.onBrowserOnline);
+    window.removeEventListener('pagehide', this.onPageHide);
+    window.removeEventListener('pageshow', this.onPageShow);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.unsubscribeLocal?.();
