@@ -103,11 +103,7 @@ export class Presence {
     return this.conn.info?.client_key ?? null;
   }
 
-  get idleAfterMs(): number {
-    // Browser tests shorten the wait (the product never sets it).
-    const v = Number(localStorage.getItem('pe.idleAfterMs'));
-    return v > 0 ? v : IDLE_MS;
-  }
+  private idleAfterMs = IDLE_MS;
 
   // ---- lifetime: the editor's components retain it while mounted ----
 
@@ -119,6 +115,9 @@ export class Presence {
   }
 
   private start() {
+    // Browser tests shorten the wait (the product never sets it).
+    const idle = Number(localStorage.getItem('pe.idleAfterMs'));
+    this.idleAfterMs = idle > 0 ? idle : IDLE_MS;
     // Our own sets change nothing of theirs; local deletions do (entries dropped after a reconnect).
     this.unsubStore = this.conn.presence.subscribe((e) => {
       if (e.by !== 'local' || e.removed.length) this.read();
@@ -172,11 +171,22 @@ export class Presence {
     this.conn.setPresence({ ...this.local });
   }
 
+  // Input only records its time (it comes at pointer rate); one timer checks it when it could have gone idle.
+  private lastInput = 0;
   private onActivity = () => {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.update({ idle: true, cursor: null }), this.idleAfterMs);
+    this.lastInput = performance.now();
+    if (!this.idleTimer) this.armIdle(this.idleAfterMs);
     if (this.local.idle && document.visibilityState === 'visible') this.update({ idle: false });
   };
+
+  private armIdle(ms: number) {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const left = this.lastInput + this.idleAfterMs - performance.now();
+      if (left > 0) this.armIdle(left);
+      else this.update({ idle: true, cursor: null });
+    }, ms);
+  }
 
   private onVisibility = () => {
     if (document.visibilityState === 'hidden') this.update({ idle: true, cursor: null });
