@@ -223,8 +223,13 @@ test('two users editing different fields of one step at once: both edits survive
   await expect(content).toHaveValue('review this');
   await expect(name).toHaveValue('second');
 
-  // Both type at the same time, neither waiting for the other's edit.
+  // Both type at once; Olive's network is down meanwhile, so neither edit can have seen the other (concurrent
+  // for the CRDT, whatever the timing).
+  await olive.ctx.setOffline(true);
+  await expect(olive.page.locator('.sync-status')).toHaveAttribute('data-state', 'offline');
   await Promise.all([content.fill('review it twice'), name.fill('reviewer')]);
+  await expect.poll(() => exportedYaml(page.request, id)).toBe(YAML.replace('content: review this', 'content: review it twice'));
+  await olive.ctx.setOffline(false);
   const both = YAML.replace('name: second', 'name: reviewer').replace('content: review this', 'content: review it twice');
   await expect.poll(() => exportedYaml(page.request, id)).toBe(both);
   // Each sees the other's edit.
