@@ -1,14 +1,14 @@
 // Vite builds the browser app into `dist/` (or $PIPELINE_WEB_OUT, which crates/pipeline-web's build script
 // sets); the Rust binary embeds the result. `npm run dev` serves it with hot reload and proxies the API and
 // the sync WebSocket to a running `pipeline-editor serve` (PIPELINE_EDITOR_URL, default http://127.0.0.1:8080).
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { schemaValidators } from './plugins/schema-validators';
 
 const server = process.env.PIPELINE_EDITOR_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), schemaValidators()],
+  plugins: [react(), schemaValidators(), bootFirst()],
   resolve: {
     // loro-crdt's "web" build: main.tsx starts the WebAssembly with instantiateStreaming, which compiles while
     // downloading and is cached compiled by the browser. (Its "browser" build loads the 3.6 MB module with a
@@ -19,9 +19,12 @@ export default defineConfig({
     outDir: process.env.PIPELINE_WEB_OUT ?? 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // PIPELINE_WEB_MINIFY=0 keeps names readable for profiles (bench/profile.ts).
+    minify: process.env.PIPELINE_WEB_MINIFY !== '0',
     // One file per vendor group keeps rebuilds of our own code from changing the big files' hashes.
     chunkSizeWarningLimit: 4096,
     reportCompressedSize: false,
+    rollupOptions: { input: { index: 'index.html', boot: 'src/boot.ts' } },
   },
   server: {
     proxy: {
@@ -30,3 +33,22 @@ export default defineConfig({
     },
   },
 });
+
+/**
+ * src/boot.ts as its own small script at the top of the page, run as soon as it is fetched: it opens the sync
+ * socket and starts the WebAssembly's compilation while the app's large bundle is still being parsed.
+ */
+function bootFirst(): Plugin {
+  return {
+    name: 'pipeline-editor-boot-first',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const boot = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'boot');
+        if (!boot) return [];
+        return [{ tag: 'script', attrs: { type: 'module', async: true, crossorigin: true, src: `/${boot.fileName}` }, injectTo: 'head-prepend' }];
+      },
+    },
+  };
+}

@@ -2,6 +2,7 @@
 // (warm: the app's files cached, the document loaded on the server), frame times while dragging a step on
 // the canvas, and the JS heap. Prints one JSON line per measurement (`BENCH {...}`).
 import { expect, type Page } from '@playwright/test';
+import { profiled } from './profile';
 import { createPipeline, test } from '../e2e/support/fixtures';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -51,7 +52,9 @@ async function openToInteractive(page: Page, id: string): Promise<number> {
     const first = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? -1;
     const marks = {
       html: Math.round(nav?.responseEnd ?? -1),
+      boot: Math.round(first('pe:boot')),
       start: Math.round(first('pe:start')),
+      wasm: Math.round(first('pe:wasm')),
       ws_open: Math.round(first('pe:ws-open')),
       welcome: Math.round(first('pe:welcome')),
       imported: Math.round(first('pe:imported')),
@@ -102,9 +105,10 @@ for (const steps of [1000, 5000]) {
     const cold = await openToInteractive(page, id);
     const warm: number[] = [];
     for (let i = 0; i < RUNS; i++) warm.push(await openToInteractive(page, id));
+    await profiled(page, `open ${steps}`, () => openToInteractive(page, id));
     await expect(page.getByTestId('step-count')).toHaveText(`${steps} steps`);
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
-    const frames = await dragFrames(page, 120);
+    const frames = await profiled(page, `drag ${steps}`, () => dragFrames(page, 120));
     const result = {
       steps,
       open_cold_ms: Math.round(cold),

@@ -272,3 +272,18 @@ test.describe('as a viewer', () => {
     await expect(page.getByRole('button', { name: 'Tidy up' })).toHaveCount(0);
   });
 });
+
+test('the minimap shows every step and moves the view to where it is pressed', async ({ page, csrf }) => {
+  const steps = Array.from({ length: 30 }, (_, i) => `    - name: s${i}\n      type: gemini\n      prompt:\n        - type: static\n          content: step ${i}\n`);
+  const id = await createPipeline(page.request, csrf, `workflow:\n  name: tall\n  steps:\n${steps.join('')}`);
+  await openEditor(page, id);
+  const map = page.getByRole('img', { name: 'Mini map' });
+  await expect(map).toHaveAttribute('data-steps', '30');
+  const last = node(page, 's29', 'gemini');
+  await expect(last).not.toBeInViewport();
+  const box = (await map.boundingBox())!;
+  // The steps are a column in the middle of the minimap; its bottom edge is the last step.
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height - 5);
+  await expect(last).toBeInViewport();
+  await expect(node(page, 's0', 'gemini')).not.toBeInViewport();
+});

@@ -1,9 +1,9 @@
 // The sync indicator tells the truth in each state, against the real server: Saved; Saving while the server
 // has not acknowledged (acks held back by a WebSocket route); Offline with the number of changes made offline,
 // back to Saved after reconnecting with the changes in the server's YAML; an error with Retry when the server
-// refuses (signed out: Retry works once signed in again; a refused change: no reconnect loop).
+// refuses a change (no reconnect loop). A refused handshake (signed out, no access) is session.spec.ts's.
 import type { Page } from '@playwright/test';
-import { createPipeline, expect, exportedYaml, openEditor, serverUrl, signIn, test, USERS } from './support/fixtures';
+import { createPipeline, expect, exportedYaml, openEditor, test } from './support/fixtures';
 
 const YAML = `workflow:
   name: status
@@ -78,27 +78,6 @@ test('offline: the pending count rises with each edit; after reconnecting it is 
   await expect(status(page)).toHaveText('Saved');
   await expect(status(page)).toHaveAttribute('data-pending', '0');
   expect(await exportedYaml(page.request, id)).toBe(YAML.replace('name: first', 'name: three'));
-});
-
-test('signed out: an error with Retry, which reconnects once signed in again', async ({ page, context, csrf }) => {
-  const id = await createPipeline(page.request, csrf, YAML);
-  await openEditor(page, id);
-  await expect(status(page)).toHaveText('Saved');
-  const r = await page.request.post(`${serverUrl()}/api/auth/logout`, { headers: { 'x-csrf-token': csrf } });
-  expect(r.status()).toBe(200);
-  // The open socket stays; the next connection is refused.
-  await context.setOffline(true);
-  await expect(status(page)).toHaveAttribute('data-state', 'offline');
-  await context.setOffline(false);
-  await expect(status(page)).toHaveAttribute('data-state', 'error');
-  await expect(status(page)).toContainText('Error: signed out');
-  // It stays an error (no retry loop) until asked.
-  await page.waitForTimeout(1500);
-  await expect(status(page)).toHaveAttribute('data-state', 'error');
-
-  await signIn(page.request, USERS.editor);
-  await status(page).getByRole('button', { name: 'Retry' }).click();
-  await expect(status(page)).toHaveText('Saved');
 });
 
 test('a change the server refuses: an error, not a reconnect loop; the server’s pipeline is unchanged', async ({ page, csrf }) => {

@@ -3,28 +3,47 @@ import { loadMe, type Me } from './api/session';
 import { EditorPage } from './pages/EditorPage';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { SignInPage } from './pages/SignInPage';
-import { navigate, useRoute } from './ui/router';
+import { TeamsPage } from './pages/TeamsPage';
+import { navigate, nextPath, signInPath, useRoute } from './ui/router';
 
 export function App() {
   const route = useRoute();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
 
-  const refresh = useCallback(() => {
-    loadMe().then(setMe, (e) => setError(String(e?.message ?? e)));
-  }, []);
-  useEffect(refresh, [refresh]);
+  const refresh = useCallback(
+    () => loadMe().then(setMe, (e) => setError(String(e?.message ?? e))),
+    [],
+  );
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  // Signed out on one of the app's pages: the sign-in page, which comes back here afterwards.
+  useEffect(() => {
+    if (me === null && route.page !== 'signin') navigate(signInPath(location.pathname + location.search), true);
+  }, [me, route]);
 
   if (error) return <main className="center-page"><p role="alert">Cannot reach the server: {error}</p></main>;
   if (me === undefined) return <main className="center-page" aria-busy="true" />;
   if (me === null || route.page === 'signin') {
-    return <SignInPage onSignedIn={() => { refresh(); navigate('/', true); }} signedIn={!!me} />;
+    return (
+      <SignInPage
+        signedIn={!!me}
+        onSignedIn={async () => {
+          setMe(await loadMe());
+          navigate(nextPath(location.search), true);
+        }}
+      />
+    );
   }
   switch (route.page) {
     case 'editor':
       return <EditorPage key={route.id} id={route.id} me={me} />;
     case 'pipelines':
-      return <PipelinesPage me={me} onSignedOut={() => setMe(null)} />;
+      return <PipelinesPage me={me} />;
+    case 'teams':
+      return <TeamsPage me={me} teamId={route.id} onMeChanged={() => void refresh()} />;
     default:
       return (
         <main className="center-page">

@@ -8,7 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
-use pipeline_store::Store;
+use pipeline_store::{Store, TeamId, UserId};
 use tokio::net::TcpListener;
 
 use crate::auth::rate_limit::RateLimiter;
@@ -33,6 +33,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Set to true when the node is stopping: sync connections say so, finish in-flight writes and close.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// A member's role in a team changed or they left it: their sync connections to the team's pipelines close,
+    /// so that the reconnect is authorised again (read-only, or refused). This node's connections only.
+    pub memberships: tokio::sync::broadcast::Sender<(TeamId, UserId)>,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
         let docs = DocCache::new(store.clone(), metrics.clone());
         tokio::spawn(crate::docs::feed::run(docs.clone()));
         let (shutdown, _) = tokio::sync::watch::channel(false);
+        let (memberships, _) = tokio::sync::broadcast::channel(256);
         Self {
             store,
             docs,
@@ -50,7 +54,14 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             metrics,
             shutdown: Arc::new(shutdown),
+            memberships,
         }
+    }
+
+    /// Tells this node's sync connections of `user` to `team`'s pipelines that their access changed.
+    pub fn membership_changed(&self, team: TeamId, user: UserId) {
+        // No receiver (no open connection) is fine.
+        let _ = self.memberships.send((team, user));
     }
 
     /// Starts a graceful stop: sync connections send `shutdown`, wait for their in-flight writes, and close.
@@ -102,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export.zip", get(export::zip))
         .route("/teams", get(teams::list).post(teams::create))
         .route("/teams/{id}/members", get(teams::members).post(teams::add_member))
+        .route("/teams/{id}/invites", post(teams::invite))
         .route("/teams/{id}/members/{uid}", patch(teams::set_role).delete(teams::remove_member))
         .route("/teams/{id}/audit", get(teams::audit))
         .route("/tokens", get(teams::list_tokens).post(teams::create_token).delete(teams::revoke_token_body))

@@ -32,7 +32,8 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/auth/signin/{token}",
-        "Uses a one-time sign-in link: session cookie, redirect to /",
+        "Uses a one-time sign-in link: session cookie, redirect to / (a link that does not work: 404, or a \
+         redirect to /signin?link=invalid for a browser)",
         Body::None,
         303,
         "Any",
@@ -178,6 +179,16 @@ pub const ROUTES: &[Route] = &[
         "Member",
         &[],
     ),
+    (
+        "post",
+        "/api/teams/{id}/invites",
+        "Invite by email (admin): creates the account if needed, adds it with the role, returns a one-time \
+         sign-in link (7 days) when the account has no other way to sign in",
+        Body::Json("Invite"),
+        201,
+        "Invitation",
+        &[],
+    ),
     ("patch", "/api/teams/{id}/members/{uid}", "Change a member's role", Body::Json("SetRole"), 200, "Any", &[]),
     ("delete", "/api/teams/{id}/members/{uid}", "Remove a member", Body::None, 200, "Any", &[]),
     (
@@ -237,6 +248,8 @@ fn schemas() -> Value {
         "Member": obj(&["user", "role"], json!({ "user": r("User"), "role": role })),
         "MemberList": obj(&["items"], json!({ "items": arr(r("Member")) })),
         "AddMember": obj(&["email", "role"], json!({ "email": s, "role": role })),
+        "Invite": obj(&["email", "role"], json!({ "email": s, "name": s, "role": role })),
+        "Invitation": obj(&["user", "role", "created", "link"], json!({ "user": r("User"), "role": role, "created": {"type": "boolean"}, "link": {"type": ["string", "null"]}, "expires_at": {"type": ["string", "null"]} })),
         "SetRole": obj(&["role"], json!({ "role": role })),
         "Diagnostic": obj(&["code", "severity", "message", "line", "column"], json!({ "code": s, "severity": {"enum": ["error", "warning", "info"]}, "message": s, "hint": {"type": ["string", "null"]}, "path": s, "line": {"type": "integer"}, "column": {"type": "integer"}, "end_line": {"type": "integer"}, "end_column": {"type": "integer"} })),
         "Diagnostics": obj(&["diagnostics"], json!({ "summary": {}, "diagnostics": arr(r("Diagnostic")) })),

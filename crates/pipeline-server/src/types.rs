@@ -62,6 +62,33 @@ pub struct Me {
     pub csrf_token: Option<String>,
 }
 
+/// A member of a team (`GET /api/teams/{id}/members`, `POST /api/teams/{id}/members`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MemberBody {
+    pub user: UserBody,
+    pub role: RoleName,
+}
+
+/// `GET /api/teams/{id}/members`, by email.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MemberList {
+    pub items: Vec<MemberBody>,
+}
+
+/// `POST /api/teams/{id}/invites` (201): the member, and a one-time sign-in link for the admin to pass on.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InviteBody {
+    pub user: UserBody,
+    pub role: RoleName,
+    /// Whether the invitation created the user's account.
+    pub created: bool,
+    /// `/auth/signin/<secret>` (prefix the server's address); null for someone who already has a way to sign in
+    /// (a password or another team): a link would let the inviter act as them.
+    pub link: Option<String>,
+    /// When the link stops working (RFC 3339); null without a link.
+    pub expires_at: Option<String>,
+}
+
 /// `POST /api/auth/login`.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct LoginBody {
@@ -212,6 +239,9 @@ pub fn typescript() -> String {
         UserBody::decl(&cfg),
         RoleName::decl(&cfg),
         TeamMembership::decl(&cfg),
+        MemberBody::decl(&cfg),
+        MemberList::decl(&cfg),
+        InviteBody::decl(&cfg),
         Me::decl(&cfg),
         LoginBody::decl(&cfg),
         PipelineBody::decl(&cfg),

@@ -28,6 +28,7 @@ both_backends!(
     signin_link_is_one_time,
     tokens_create_list_revoke,
     members_roles_owner_rules_and_audit,
+    invite_creates_the_account_and_a_one_time_link,
     permission_matrix,
     openapi_lists_every_route,
     compaction_keeps_every_edit,
@@ -700,6 +701,74 @@ async fn members_roles_owner_rules_and_audit(db: Db) {
     assert_eq!(roles, [("A".to_owned(), "admin".to_owned()), ("Platform".to_owned(), "owner".to_owned())]);
 }
 
+async fn invite_creates_the_account_and_a_one_time_link(db: Db) {
+    let Some(s) = Server::start(db).await else { return };
+    let (team, owner) = owner_setup(&s).await;
+    let (_, admin) = s.user(Some(&team), Role::Admin).await;
+    let invites = format!("/api/teams/{}/invites", team.id);
+    let invite = |token: &str, body: Value| s.req(Method::POST, &invites, Some(token)).json(&body).send();
+    // A new email: the account is made, added with the role, and a sign-in link comes back.
+    let r = invite(&admin, json!({"email": "new.person@example.org", "name": "New Person", "role": "member"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let inv = json(r).await;
+    assert_eq!(inv["created"], true);
+    assert_eq!(inv["role"], "member");
+    assert_eq!(inv["user"]["name"], "New Person");
+    assert!(inv["expires_at"].is_string());
+    let link = inv["link"].as_str().unwrap().to_owned();
+    assert!(link.starts_with("/auth/signin/"), "{link}");
+    let newbie = s.store.user_by_email("new.person@example.org").await.unwrap();
+    assert_eq!(s.store.role(team.id, newbie.id).await.unwrap(), Some(Role::Member));
+    // The link signs them in, once.
+    let r = s.http.get(s.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let r = s.http.get(s.url("/api/auth/me")).header("cookie", &cookie).send().await.unwrap();
+    let me = json(r).await;
+    assert_eq!(me["user"]["email"], "new.person@example.org");
+    assert_eq!(me["teams"][0]["id"], team.id.to_string());
+    assert_eq!(me["teams"][0]["role"], "member");
+    assert_eq!(s.http.get(s.url(&link)).send().await.unwrap().status(), 404);
+    // A browser is sent to the sign-in page, which says the link does not work.
+    let r = s.http.get(s.url(&link)).header("accept", "text/html,*/*").send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/signin?link=invalid"));
+    // Invited again (the link was lost): they have no password and no other team, so a new link, new role.
+    let r = invite(&admin, json!({"email": "NEW.person@example.org", "role": "viewer"})).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let again = json(r).await;
+    assert_eq!(again["created"], false);
+    assert!(again["link"].as_str().unwrap().starts_with("/auth/signin/"));
+    assert_eq!(s.store.role(team.id, newbie.id).await.unwrap(), Some(Role::Viewer));
+    // Someone who can sign in already (a password, another team): added, but no link to act as them.
+    let other_team = s.team("B").await;
+    let (known, _) = s.user(Some(&other_team), Role::Owner).await;
+    s.store.set_password(known.id, "correct horse battery").await.unwrap();
+    let r = invite(&admin, json!({"email": known.email, "role": "viewer"})).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let added = json(r).await;
+    assert_eq!((added["created"].clone(), added["link"].clone()), (json!(false), Value::Null));
+    assert_eq!(s.store.role(team.id, known.id).await.unwrap(), Some(Role::Viewer));
+    // Refusals leave nothing behind: the owner role from an admin, a malformed or missing email.
+    let r = invite(&admin, json!({"email": "boss@example.org", "role": "owner"})).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(s.store.user_by_email("boss@example.org").await.is_err());
+    let r = invite(&admin, json!({"email": "not an email", "role": "member"})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = invite(&admin, json!({"email": "  ", "role": "member"})).await.unwrap();
+    assert_eq!(r.status(), 400);
+    // The last owner cannot be turned into something else by an invitation either.
+    let me = s.store.members(team.id).await.unwrap().into_iter().find(|m| m.role == Role::Owner).unwrap().user;
+    let r = invite(&owner, json!({"email": me.email, "role": "member"})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(error_code(r).await, "last_owner");
+    let r = s.req(Method::GET, &format!("/api/teams/{}/audit", team.id), Some(&owner)).send().await.unwrap();
+    let actions: Vec<String> =
+        json(r).await["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(actions, ["member.invite", "member.invite", "member.invite"]);
+}
+
 /// Who asks.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Actor {
@@ -885,6 +954,14 @@ fn cases() -> Vec<Case> {
             "add member",
             Method::POST,
             |f| format!("/api/teams/{}/members", f.team),
+            |f| Some(json!({"email": f.outsider_email, "role": "viewer"})),
+            Role::Admin,
+            Scope::Team,
+        ),
+        (
+            "invite member",
+            Method::POST,
+            |f| format!("/api/teams/{}/invites", f.team),
             |f| Some(json!({"email": f.outsider_email, "role": "viewer"})),
             Role::Admin,
             Scope::Team,

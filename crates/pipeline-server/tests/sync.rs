@@ -117,6 +117,42 @@ async fn viewer_is_read_only(db: Db) {
     assert!(!yaml.text().await.unwrap().contains("viewer was here"));
 }
 
+/// A role change or a removal closes the member's open connections (a viewer must not keep an editor's socket, a
+/// removed member must not keep reading); the reconnect is authorised again.
+async fn access_changes_close_the_connection(db: Db) {
+    use pipeline_server::sync::protocol::ConnRole;
+    let Some(s) = Server::start(db).await else { return };
+    let team = s.team("sync").await;
+    let (_, owner) = s.user(Some(&team), Role::Owner).await;
+    let (member, token) = s.user(Some(&team), Role::Member).await;
+    let (other, _) = s.user(Some(&team), Role::Member).await;
+    let id = s.create(&owner, &team, PIPELINE).await;
+    let url = sync_url(s.addr, &id);
+    let members = format!("/api/teams/{}/members", team.id);
+    let set_role = |user: String, role: &'static str| {
+        s.req(Method::PATCH, &format!("{members}/{user}"), Some(&owner))
+            .json(&serde_json::json!({ "role": role }))
+            .send()
+    };
+    let mut c = WsClient::connect(&url, &token, 0, None).await;
+    assert_eq!(c.info.role, ConnRole::Editor);
+    // Someone else's change leaves this connection alone.
+    assert!(set_role(other.id.to_string(), "viewer").await.unwrap().status().is_success());
+    c.set_field(0, "model", "still connected");
+    let seq = c.push().await;
+    c.wait_ack(seq).await;
+    // Demoted: closed; the reconnect is read-only.
+    assert!(set_role(member.id.to_string(), "viewer").await.unwrap().status().is_success());
+    assert!(matches!(c.until(|g| matches!(g, Got::Close(_))).await, Got::Close(Some(4003))));
+    let mut c = WsClient::connect(&url, &token, 0, None).await;
+    assert_eq!(c.info.role, ConnRole::ReadOnly);
+    // Removed: closed; the upgrade is refused.
+    let r = s.req(Method::DELETE, &format!("{members}/{}", member.id), Some(&owner)).send().await.unwrap();
+    assert!(r.status().is_success());
+    assert!(matches!(c.until(|g| matches!(g, Got::Close(_))).await, Got::Close(Some(4003))));
+    assert_eq!(open(&url, Some(&token)).await.err(), Some(404));
+}
+
 async fn malformed_frames_close_only_their_connection(db: Db) {
     let Some((s, id, editor, _)) = setup(db).await else { return };
     let url = sync_url(s.addr, &id);
@@ -345,6 +381,7 @@ both_backends!(
     large_documents_arrive_whole,
     offline_changes_merge_on_connect,
     viewer_is_read_only,
+    access_changes_close_the_connection,
     malformed_frames_close_only_their_connection,
     upgrade_checks_auth_and_team,
     presence_is_relayed_checked_and_cleared,

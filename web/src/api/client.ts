@@ -19,7 +19,7 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-async function errorOf(res: Response): Promise<ApiError> {
+export async function errorOf(res: Response): Promise<ApiError> {
   let code = `http_${res.status}`;
   let message = `${res.status} ${res.statusText}`;
   let details: unknown;

@@ -1,13 +1,16 @@
 // Who is signed in: `/api/auth/me` (user, teams with roles, the CSRF token for writes).
 import type { LoginBody, Me, TeamMembership } from '../gen/api';
-import { ApiError, getJson, sendJson, setCsrfToken } from './client';
+import { ApiError, errorOf, getJson, sendJson, setCsrfToken } from './client';
 
 export type TeamRole = TeamMembership;
 export type { Me };
 
 export async function loadMe(): Promise<Me | null> {
+  // The first answer is the request boot.ts made at page start.
+  const early = window.__peBoot?.me;
+  if (window.__peBoot) delete (window.__peBoot as { me?: unknown }).me;
   try {
-    const me = await getJson<Me>('/api/auth/me');
+    const me = early ? await meOf(await early) : await getJson<Me>('/api/auth/me');
     setCsrfToken(me.csrf_token);
     return me;
   } catch (e) {
@@ -24,4 +27,9 @@ export async function login(email: string, password: string): Promise<void> {
 export async function logout(): Promise<void> {
   await sendJson('POST', '/api/auth/logout');
   setCsrfToken(null);
+}
+
+async function meOf(res: Response): Promise<Me> {
+  if (!res.ok) throw await errorOf(res);
+  return (await res.json()) as Me;
 }

@@ -9,7 +9,6 @@ import {
   BackgroundVariant,
   Controls,
   MarkerType,
-  MiniMap,
   Panel,
   ReactFlow,
   ReactFlowProvider,
@@ -34,6 +33,7 @@ import { RemoveEdgeContext, edgeTypes, type DataEdgeData, type DataFlowEdge } fr
 import { deriveDataEdges, deriveSequenceEdges, stepRefs, type StepRef } from './canvas/edges';
 import { HEAD, PAD, STEP_H, STEP_W, bodyOf, clearPositions, isContainer, placeNodes, useAutoLayout, type Box } from './canvas/layout';
 import { basename, usePipelineFiles } from './canvas/links';
+import { Minimap } from './canvas/Minimap';
 import { handleBoxes, nodeTypes, type StepData, type StepFlowNode } from './canvas/nodes';
 import { diagnosticCounts, stepSummary, type Counts } from './canvas/summary';
 import { CanvasPresence } from './presence/CanvasPresence';
@@ -42,7 +42,6 @@ import './canvas/canvas.css';
 
 /** Width kept free right of the steps when fitting the view: the data edges bulge out there. */
 const EDGE_ROOM = 110;
-const MINIMAP_SIZE = { width: 150, height: 100 };
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const NO_COUNTS: Counts = { errors: 0, warnings: 0 };
 const takesPrompt = (type: unknown): boolean => {
@@ -71,7 +70,6 @@ function nodeData(s: StepNode, counts: Counts, files: Map<string, string> | null
     name: nameOf(s),
     type,
     typeLabel: infoOf(type)?.label ?? (type || 'no type'),
-    family: fam?.id ?? 'unknown',
     icon: fam?.icon ?? '?',
     colour: fam?.colour ?? 'var(--muted)',
     summary: stepSummary(f),
@@ -92,6 +90,17 @@ function sameData(a: StepData, b: StepData): boolean {
   return a.link?.file === b.link?.file && a.link?.id === b.link?.id;
 }
 
+/**
+ * Node data by step object, valid while the inputs other than the model are unchanged: a selection change
+ * (the model stays the same object) then costs no summaries.
+ */
+interface DataCache {
+  counts: Map<TreeID, Counts>;
+  files: Map<string, string> | null;
+  readOnly: boolean;
+  byStep: WeakMap<StepNode, StepData>;
+}
+
 /** React Flow nodes for the model, reusing the previous object of every step whose node did not change. */
 function buildNodes(
   model: Model,
@@ -101,11 +110,19 @@ function buildNodes(
   selected: Set<TreeID>,
   readOnly: boolean,
   prev: Map<string, StepFlowNode>,
+  cache: DataCache,
 ): StepFlowNode[] {
+  if (cache.counts !== counts || cache.files !== files || cache.readOnly !== readOnly) {
+    Object.assign(cache, { counts, files, readOnly, byStep: new WeakMap() });
+  }
   return model.all.map((s) => {
     const old = prev.get(s.id);
-    let data = nodeData(s, counts.get(s.id) ?? NO_COUNTS, files, readOnly);
-    if (old && sameData(old.data, data)) data = old.data;
+    let data = cache.byStep.get(s);
+    if (!data) {
+      data = nodeData(s, counts.get(s.id) ?? NO_COUNTS, files, readOnly);
+      if (old && sameData(old.data, data)) data = old.data;
+      cache.byStep.set(s, data);
+    }
     const b = boxes.get(s.id)!;
     const type = isContainer(s) ? 'container' : 'step';
     const sel = selected.has(s.id);
@@ -178,8 +195,9 @@ function CanvasFlow() {
   const files = usePipelineFiles(pipelineId, wantsFiles);
   const selectedSet = useMemo(() => new Set(selection), [selection]);
   const nodeCache = useRef(new Map<string, StepFlowNode>());
+  const dataCache = useRef<DataCache>({ counts: new Map(), files: null, readOnly: false, byStep: new WeakMap() });
   const baseNodes = useMemo(() => {
-    const list = buildNodes(model, boxes, counts, files, selectedSet, readOnly, nodeCache.current);
+    const list = buildNodes(model, boxes, counts, files, selectedSet, readOnly, nodeCache.current, dataCache.current);
     nodeCache.current = new Map(list.map((n) => [n.id, n]));
     return list;
   }, [model, boxes, counts, files, selectedSet, readOnly]);
@@ -546,7 +564,9 @@ function CanvasFlow() {
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
           <CanvasPresence />
           <Controls showInteractive={false} position="bottom-left" />
-          <MiniMap pannable zoomable position="bottom-right" style={MINIMAP_SIZE} nodeClassName={(n) => `pc-mini fam-${(n.data as StepData).family}${n.type === 'container' ? ' is-container' : ''}`} ariaLabel="Mini map" />
+          <Panel position="bottom-right">
+            <Minimap model={model} boxes={boxes} />
+          </Panel>
           <Panel position="top-right" className="pc-toolbar">
             {!readOnly && (
               <button type="button" onClick={tidy} disabled={!model.all.some((s) => positions.has(s.id))} title="Lay the steps out again, forgetting where they were moved">

@@ -48,8 +48,23 @@ export function YamlPane() {
 
   useEffect(() => editor.current?.setReadOnly(readOnly), [readOnly]);
 
+  // The first text waits for the frame after the canvas has painted: highlighting a long file would
+  // otherwise hold back the first view of the steps.
+  const shown = useRef(false);
   useEffect(() => {
-    if (view) editor.current?.receive(view);
+    if (!view) return;
+    if (shown.current) return editor.current?.receive(view);
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      t = setTimeout(() => {
+        shown.current = true;
+        editor.current?.receive(view);
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(t);
+    };
   }, [view]);
 
   const paths = selection.map((id) => model.byId.get(id)?.path).filter((p): p is string => !!p);

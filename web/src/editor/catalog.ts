@@ -27,10 +27,16 @@ export const FAMILIES: { id: Family; label: string; colour: string; icon: string
   { id: 'state', label: 'State', colour: 'var(--fam-state)', icon: '◆' },
 ];
 
-export const infoOf = (type: unknown): StepTypeInfo | undefined =>
-  typeof type === 'string' ? CATALOG.find((c) => c.type === type) : undefined;
+// Looked up for every step on every canvas build: maps, not searches.
+const BY_TYPE = new Map(CATALOG.map((c) => [c.type, c]));
+const FAMILY_BY_ID = new Map(FAMILIES.map((f) => [f.id, f]));
 
-export const familyOf = (type: unknown) => FAMILIES.find((f) => f.id === infoOf(type)?.family);
+export const infoOf = (type: unknown): StepTypeInfo | undefined => (typeof type === 'string' ? BY_TYPE.get(type) : undefined);
+
+export const familyOf = (type: unknown) => {
+  const fam = infoOf(type)?.family;
+  return fam ? FAMILY_BY_ID.get(fam) : undefined;
+};
 
 export interface JsonSchema {
   $ref?: string;

@@ -73,7 +73,8 @@ export function useEditorState(pipelineId: string): EditorState {
       status: setStatus,
       welcome: (i) => {
         // Typing within 500 ms is one undo step; 500 steps kept.
-        undo.manager ??= new UndoManager(doc, { mergeInterval: 500, maxUndoSteps: 500 });
+        // Commits with a `pe:` origin are bookkeeping (doc/authors.ts, doc/comments.ts), never undo steps.
+        undo.manager ??= new UndoManager(doc, { mergeInterval: 500, maxUndoSteps: 500, excludeOriginPrefixes: ['pe:'] });
         setInfo(i);
         setRevision((r) => r + 1);
       },

@@ -11,6 +11,25 @@ export type RoleName = "viewer" | "member" | "admin" | "owner";
 
 export type TeamMembership = { id: string, name: string, role: RoleName, };
 
+export type MemberBody = { user: UserBody, role: RoleName, };
+
+export type MemberList = { items: Array<MemberBody>, };
+
+export type InviteBody = { user: UserBody, role: RoleName, 
+/**
+ * Whether the invitation created the user's account.
+ */
+created: boolean, 
+/**
+ * `/auth/signin/<secret>` (prefix the server's address); null for someone who already has a way to sign in
+ * (a password or another team): a link would let the inviter act as them.
+ */
+link: string | null, 
+/**
+ * When the link stops working (RFC 3339); null without a link.
+ */
+expires_at: string | null, };
+
 export type Me = { user: UserBody, teams: Array<TeamMembership>, 
 /**
  * The token cookie-authenticated writes send in `X-CSRF-Token`; null for API-token requests.

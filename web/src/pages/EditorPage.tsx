@@ -1,20 +1,25 @@
 // The editor for one pipeline: toolbar, step library, canvas, properties panel and YAML pane (views: visual,
 // YAML, split). On narrow screens the side panels become drawers.
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import type { Me } from '../api/session';
+import { usePipelineAccess } from '../editor/access';
 import { Canvas } from '../editor/Canvas';
+import { CollabProvider } from '../editor/collab';
 import { Library } from '../editor/Library';
-import { Properties } from '../editor/Properties';
 import { PresenceBar } from '../editor/presence/PresenceBar';
 import { Shortcuts } from '../editor/Shortcuts';
+import { SidePanel } from '../editor/SidePanel';
 import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
-import { YamlPane } from '../editor/YamlPane';
 import { navigate } from '../ui/router';
+import { UserMenu } from '../ui/UserMenu';
 import type { checkModel } from '../validate/offline';
 
 export type ViewMode = 'visual' | 'yaml' | 'split';
+
+// CodeMirror is a third of the app's code: loaded on its own, so the canvas does not wait for it.
+const YamlPane = lazy(() => import('../editor/YamlPane').then((m) => ({ default: m.YamlPane })));
 
 export function EditorPage({ id, me }: { id: string; me: Me }) {
   const editor = useEditorState(id);
@@ -38,7 +43,8 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
     () => (checker && editor.loaded && offline ? checker(editor.model) : null),
     [checker, editor.loaded, offline, editor.model],
   );
-  if (editor.serverError?.code === 'not_found') {
+  const access = usePipelineAccess(id, editor.status);
+  if (editor.serverError?.code === 'not_found' || access === 'missing') {
     return <main className="center-page"><p role="alert">This pipeline does not exist or you cannot see it.</p></main>;
   }
   const errors = editor.view?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
@@ -46,6 +52,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
 
   return (
     <EditorContext.Provider value={editor}>
+      <CollabProvider>
       <div className={`editor mode-${mode}${drawer ? ` drawer-${drawer}` : ''}`} data-loaded={editor.loaded}>
         <header className="topbar editor-bar">
           <a href="/" className="ghost button" aria-label="All pipelines" onClick={(e) => { e.preventDefault(); navigate('/'); }}>←</a>
@@ -80,7 +87,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
           <button className="ghost drawer-toggle" aria-label="Step library" onClick={() => setDrawer(drawer === 'library' ? null : 'library')}>☰</button>
           <button className="ghost drawer-toggle" aria-label="Properties" onClick={() => setDrawer(drawer === 'properties' ? null : 'properties')}>⚙</button>
           <button className="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
-          <span className="muted small user-name">{me.user.name}</span>
+          <UserMenu me={me} />
         </header>
         <div className="editor-body">
           {mode !== 'yaml' && (
@@ -92,18 +99,21 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
                 <Canvas />
               </section>
               <aside className="panel properties-panel" aria-label="Properties">
-                <Properties />
+                <SidePanel />
               </aside>
             </>
           )}
           {mode !== 'visual' && (
             <section className="yaml-area" aria-label="YAML">
-              <YamlPane />
+              <Suspense fallback={<div className="yaml-pane" aria-busy="true" />}>
+                <YamlPane />
+              </Suspense>
             </section>
           )}
         </div>
         <Shortcuts mode={mode} setMode={setMode} help={help} setHelp={setHelp} />
       </div>
+      </CollabProvider>
     </EditorContext.Provider>
   );
 }

@@ -15,9 +15,10 @@ import {
   type PipelinePage,
   type PipelineSummary,
 } from '../api/pipelines';
-import { logout, type Me } from '../api/session';
+import type { Me } from '../api/session';
 import type { Diagnostic } from '../sync/protocol';
 import { navigate } from '../ui/router';
+import { UserMenu } from '../ui/UserMenu';
 import { STARTERS } from '../ui/starters';
 
 interface ImportResult {
@@ -27,7 +28,7 @@ interface ImportResult {
   diagnostics: Diagnostic[];
 }
 
-export function PipelinesPage({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+export function PipelinesPage({ me }: { me: Me }) {
   const [query, setQuery] = useState('');
   const [page, setPage] = useState<PipelinePage | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -202,8 +203,7 @@ export function PipelinesPage({ me, onSignedOut }: { me: Me; onSignedOut: () => 
           </>
         )}
         <a className="button" href="/api/export.zip" download>Export all (.zip)</a>
-        <span className="muted small" title={me.user.email}>{me.user.name}</span>
-        <button className="ghost" onClick={() => void logout().then(onSignedOut)}>Sign out</button>
+        <UserMenu me={me} />
       </header>
 
       <main className="pipelines-main">
@@ -242,7 +242,12 @@ export function PipelinesPage({ me, onSignedOut }: { me: Me; onSignedOut: () => 
           </section>
         )}
 
-        {empty ? (
+        {empty && me.teams.length === 0 ? (
+          <section className="empty-state card">
+            <h2>You are not in any team</h2>
+            <p>Pipelines belong to teams. Ask an owner or admin of a team to invite you.</p>
+          </section>
+        ) : empty ? (
           <section className="empty-state card">
             <h2>Build your first pipeline</h2>
             <p>Start from a template or a blank canvas. You can also drop YAML files anywhere on this page.</p>

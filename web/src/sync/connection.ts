@@ -1,10 +1,11 @@
 // One pipeline's sync connection (docs/protocol.md): hello/welcome, local updates sent with a sequence
 // number and kept until acked, remote updates imported, views (YAML + diagnostics) and presence passed on,
-// reconnect with backoff (0.5 s doubling to 10 s, ±50 % jitter) after any loss. A refusal is not retried by
-// itself: a socket refused before it opened is explained by asking the HTTP API (signed out, no access), and a
-// close for a refused frame (1008/1009) would only repeat; both leave the connection in `error` until `retry`.
+// reconnect with backoff (0.5 s doubling to 10 s, ±50 % jitter) after any loss. A close for a frame the server
+// refused (1008/1009) is not retried by itself (it would only repeat): the connection stays in `error` until
+// `retry`. (A refused handshake looks like a lost network here; editor/access.ts asks HTTP why.)
 
 import { EphemeralStore, LoroDoc, VersionVector } from 'loro-crdt';
+import { adoptEarlySocket, syncUrl, type EarlySocket } from './early';
 import * as P from './protocol';
 
 export type SyncStatus =
@@ -38,6 +39,7 @@ export class SyncConnection {
   private ownPresence: Record<string, unknown> | null = null;
   /** The next presence frame is the welcome's (everyone present): entries it lacks left meanwhile. */
   private presenceSnapshotDue = false;
+  private countedInTask = false;
   /** Set while others' entries are dropped locally: such deletions are not ours to send. */
   private presenceMuted = false;
   info: P.WelcomeInfo | null = null;
@@ -123,25 +125,34 @@ export class SyncConnection {
     this.events.status?.(s);
   }
 
-  private url(): string {
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return `${proto}//${location.host}/api/pipelines/${encodeURIComponent(this.pipelineId)}/sync`;
-  }
-
   private connect() {
     if (this.stopped) return;
     this.ready = false;
     this.emitStatus({ state: 'connecting', pending: this.pending });
-    const ws = new WebSocket(this.url());
+    // The socket boot.ts opened at page start said "I have nothing": usable while that is still true.
+    const early = adoptEarlySocket(this.pipelineId);
+    if (early && (!this.opts.views || this.doc.oplogVersion().length() > 0 || early.closed)) early.ws.close(1000);
+    else if (early) return this.adopt(early);
+    const ws = new WebSocket(syncUrl(this.pipelineId));
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
-    let opened = false;
     ws.onopen = () => {
-      opened = true;
       performance.mark('pe:ws-open');
       const vv = this.doc.oplogVersion();
       ws.send(P.hello(this.opts.views ? P.FLAG_VIEWS : 0, vv.encode()));
     };
+    this.listen(ws);
+  }
+
+  private adopt(early: EarlySocket) {
+    const ws = early.ws;
+    this.ws = ws;
+    // (Its own onopen sends the hello, if it has not opened yet.)
+    this.listen(ws);
+    for (const data of early.received) this.onMessage(ws, data);
+  }
+
+  private listen(ws: WebSocket) {
     ws.onmessage = (ev) => this.onMessage(ws, ev.data);
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
@@ -152,32 +163,8 @@ export class SyncConnection {
         this.emitStatus({ state: 'error', pending: this.pending, message: this.lastError ?? (ev.reason || 'refused by the server') });
         return;
       }
-      if (!opened && navigator.onLine) {
-        void this.explainRefusal();
-        return;
-      }
       this.scheduleReconnect();
     };
-  }
-
-  /**
-   * A socket that never opened: a browser hides the upgrade's HTTP answer, so the API says whether the user
-   * is signed out or has lost the pipeline (then waiting helps nothing) or the server is just unreachable.
-   */
-  private async explainRefusal() {
-    let status = 0;
-    try {
-      status = (await fetch(`/api/pipelines/${encodeURIComponent(this.pipelineId)}`, { credentials: 'same-origin' })).status;
-    } catch {
-      // unreachable: offline below
-    }
-    if (this.stopped || this.ws) return;
-    const message =
-      status === 401 ? 'signed out; sign in again, then retry'
-      : status === 403 || status === 404 ? 'this pipeline was deleted or you no longer have access'
-      : null;
-    if (message) this.emitStatus({ state: 'error', pending: this.pending, message });
-    else this.scheduleReconnect();
   }
 
   private scheduleReconnect(after?: number) {
@@ -271,11 +258,25 @@ export class SyncConnection {
     if (this.ready) this.emitStatus({ state: this.pending ? 'connecting' : 'synced', pending: this.pending });
   }
 
+  /**
+   * How many of the user's changes a local update is: the commits of one task (an edit and the bookkeeping
+   * it sets off, such as the author record after a replica's first commit) count once.
+   */
+  private changeCount(): number {
+    if (this.countedInTask) return 0;
+    this.countedInTask = true;
+    queueMicrotask(() => {
+      this.countedInTask = false;
+    });
+    return 1;
+  }
+
   private sendLocal(bytes: Uint8Array) {
+    const changes = this.changeCount();
     if (this.ready && this.ws?.readyState === WebSocket.OPEN && !this.readOnly) {
-      this.sendFrame(bytes);
+      this.sendFrame(bytes, changes);
     } else {
-      this.unsent += 1;
+      this.unsent += changes;
       this.emitStatus(
         this.ws ? { state: 'connecting', pending: this.pending } : { state: 'offline', pending: this.pending, retryInMs: 0 },
       );

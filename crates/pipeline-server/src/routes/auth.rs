@@ -81,9 +81,21 @@ pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>
     }))
 }
 
-/// `GET /auth/signin/{token}`: uses a one-time link, starts a session and goes to the editor.
-pub async fn signin_link(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
+/// `GET /auth/signin/{token}`: uses a one-time link, starts a session and goes to the editor. A link that does
+/// not work sends a browser to the sign-in page, which says so; other clients get the error.
+pub async fn signin_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
     let Some(user) = state.store.consume_signin_link(&token).await? else {
+        let browser = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        if browser {
+            return Ok(Redirect::to("/signin?link=invalid").into_response());
+        }
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "invalid_link",

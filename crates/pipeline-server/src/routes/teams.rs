@@ -4,7 +4,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use pipeline_store::{AuditQuery, Role, TeamId, TokenId, UserId};
+use std::time::Duration;
+
+use pipeline_store::{AuditQuery, NewUser, Role, StoreError, TeamId, TokenId, UserId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -14,6 +16,7 @@ use crate::auth::permissions::{audit as record, require_team};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, Qs, id};
 use crate::routes::{ts, ts_opt, user_json};
+use crate::types::{InviteBody, MemberBody, MemberList};
 
 pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     let teams = state.store.teams_of(auth.user.id).await?;
@@ -43,12 +46,16 @@ fn team_id(raw: &str) -> ApiResult<TeamId> {
     id(raw, "team")
 }
 
-pub async fn members(State(state): State<AppState>, auth: Auth, Path(tid): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn members(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(tid): Path<String>,
+) -> ApiResult<Json<MemberList>> {
     let team = team_id(&tid)?;
     require_team(&state, &auth, team, Role::Viewer).await?;
     let members = state.store.members(team).await?;
-    let items: Vec<Value> = members.iter().map(|m| json!({ "user": user_json(&m.user), "role": m.role })).collect();
-    Ok(Json(json!({ "items": items })))
+    let items = members.iter().map(|m| MemberBody { user: user_json(&m.user), role: m.role.into() }).collect();
+    Ok(Json(MemberList { items }))
 }
 
 #[derive(Deserialize)]
@@ -93,6 +100,7 @@ pub async fn add_member(
     let now = state.store.role(team, user.id).await?;
     may_grant(mine, now, Some(body.role))?;
     state.store.set_role(team, user.id, body.role).await?;
+    state.membership_changed(team, user.id);
     record(
         &state,
         Some(&auth),
@@ -102,7 +110,87 @@ pub async fn add_member(
         json!({ "role": body.role, "email": user.email }),
     )
     .await;
-    Ok((StatusCode::CREATED, Json(json!({ "user": user_json(&user), "role": body.role }))))
+    Ok((StatusCode::CREATED, Json(MemberBody { user: user_json(&user), role: body.role.into() })))
+}
+
+#[derive(Deserialize)]
+pub struct Invite {
+    pub email: String,
+    /// For a new account; the part of the email before `@` when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub role: Role,
+}
+
+/// How long an invitation's sign-in link works.
+pub const INVITE_LINK_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// `POST /teams/{id}/invites`: adds someone by email, creating their account if there is none, and returns a
+/// one-time sign-in link for the admin to send (the server sends no email). A link is only made for an account
+/// nobody can sign in to otherwise (just created, or without a password and in no other team): for anyone
+/// else it would let the inviter act as them, so they are added and sign in as usual.
+pub async fn invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(tid): Path<String>,
+    JsonBody(body): JsonBody<Invite>,
+) -> ApiResult<impl IntoResponse> {
+    let team = team_id(&tid)?;
+    let mine = require_team(&state, &auth, team, Role::Admin).await?;
+    let email = body.email.trim();
+    if email.is_empty() {
+        return Err(ApiError::bad_request("an email address is needed"));
+    }
+    // Checked before an account is created, so a refused invitation leaves nothing behind.
+    may_grant(mine, None, Some(body.role))?;
+    let (user, created, has_password) = match state.store.credentials(email).await? {
+        Some(c) => (c.user, false, c.password_hash.is_some()),
+        None => {
+            let name = body
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| email.split('@').next().unwrap_or(email))
+                .to_owned();
+            match state.store.create_user(NewUser { email: email.to_owned(), name }).await {
+                Ok(u) => (u, true, false),
+                // Created by a concurrent request: treat as existing.
+                Err(StoreError::Conflict(_)) => (state.store.user_by_email(email).await?, false, true),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let now = state.store.role(team, user.id).await?;
+    may_grant(mine, now, Some(body.role))?;
+    if now.is_some() {
+        keep_an_owner(&state, team, user.id, Some(body.role)).await?;
+    }
+    let elsewhere = state.store.teams_of(user.id).await?.iter().any(|t| t.team.id != team);
+    let link_ok = created || (!has_password && !elsewhere);
+    state.store.set_role(team, user.id, body.role).await?;
+    state.membership_changed(team, user.id);
+    let link = if link_ok { Some(state.store.create_signin_link(user.id, INVITE_LINK_TTL).await?) } else { None };
+    record(
+        &state,
+        Some(&auth),
+        Some(team),
+        "member.invite",
+        user.id.to_string(),
+        json!({ "role": body.role, "email": user.email, "created": created, "link": link.is_some() }),
+    )
+    .await;
+    let expires_at = link.as_ref().map(|_| ts(time::OffsetDateTime::now_utc() + INVITE_LINK_TTL));
+    Ok((
+        StatusCode::CREATED,
+        Json(InviteBody {
+            user: user_json(&user),
+            role: body.role.into(),
+            created,
+            link: link.map(|secret| format!("/auth/signin/{secret}")),
+            expires_at,
+        }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -123,6 +211,7 @@ pub async fn set_role(
     may_grant(mine, Some(now), Some(body.role))?;
     keep_an_owner(&state, team, user, Some(body.role)).await?;
     state.store.set_role(team, user, body.role).await?;
+    state.membership_changed(team, user);
     record(&state, Some(&auth), Some(team), "member.role", user.to_string(), json!({ "from": now, "to": body.role }))
         .await;
     Ok(Json(json!({ "user": user, "role": body.role })))
@@ -140,6 +229,7 @@ pub async fn remove_member(
     may_grant(mine, Some(now), None)?;
     keep_an_owner(&state, team, user, None).await?;
     state.store.remove_member(team, user).await?;
+    state.membership_changed(team, user);
     record(&state, Some(&auth), Some(team), "member.remove", user.to_string(), json!({ "role": now })).await;
     Ok(Json(json!({ "user": user, "removed": true })))
 }

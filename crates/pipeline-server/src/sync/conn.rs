@@ -14,7 +14,7 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use loro::awareness::EphemeralStore;
 use loro::{LoroValue, VersionVector};
-use pipeline_store::{PipelineId, Role, User};
+use pipeline_store::{PipelineId, Role, TeamId, User};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 use tokio_tungstenite::tungstenite::Message;
@@ -39,6 +39,8 @@ use crate::sync::upgrade::{FRAGMENT, Socket, Upgrade, binary_frames};
 
 /// How long a client has to send `hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// The close code when the user's role in the pipeline's team changed or they left it (docs/protocol.md).
+pub const CLOSE_ACCESS_CHANGED: u16 = 4003;
 /// A socket write that takes longer than this means the client is gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// On shutdown, how long to wait for in-flight writes before closing anyway.
@@ -89,9 +91,10 @@ pub async fn handler(
     let ws = ws?;
     let user = auth.user;
     let id = pipeline.id;
+    let team = pipeline.team;
     // The socket takes up to twice the limit so that a frame a little over it gets a `too_large` answer;
     // beyond that the connection is dropped while reading.
-    Ok(ws.on_upgrade(2 * MAX_FRAME_BYTES, move |socket| run(state, socket, id, user, editor)))
+    Ok(ws.on_upgrade(2 * MAX_FRAME_BYTES, move |socket| run(state, socket, id, team, user, editor)))
 }
 
 /// A cookie-authenticated socket must come from a page of this server: browsers send cookies with WebSockets
@@ -122,6 +125,7 @@ struct Conn {
     state: AppState,
     entry: Arc<DocEntry>,
     id: u64,
+    team: TeamId,
     user: User,
     editor: bool,
     views: bool,
@@ -133,7 +137,7 @@ struct Conn {
     sink: Sink,
 }
 
-async fn run(state: AppState, socket: Socket, pipeline: PipelineId, user: User, editor: bool) {
+async fn run(state: AppState, socket: Socket, pipeline: PipelineId, team: TeamId, user: User, editor: bool) {
     let metrics = state.metrics.clone();
     metrics.connections.inc();
     let (sink, mut stream) = socket.split();
@@ -150,6 +154,7 @@ async fn run(state: AppState, socket: Socket, pipeline: PipelineId, user: User, 
                 state: state.clone(),
                 entry,
                 id,
+                team,
                 user,
                 editor,
                 views: false,
@@ -323,6 +328,7 @@ impl Conn {
         }
 
         let mut shutdown = self.state.shutdown.subscribe();
+        let mut access = self.state.memberships.subscribe();
         let mut closing = *shutdown.borrow();
         let mut drain_deadline: Option<tokio::time::Instant> = None;
         if closing {
@@ -349,6 +355,15 @@ impl Conn {
                         Ok(())
                     }
                 }
+                change = access.recv() => match change {
+                    // The role changed or the member left: the reconnect is authorised again (read-only, or
+                    // refused). Missed notices (lagged) might have been this one.
+                    Ok((team, user)) if team == self.team && user == self.user.id => {
+                        Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed"))
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed")),
+                    _ => Ok(()),
+                },
                 () = tokio::time::sleep_until(deadline), if drain_deadline.is_some() => {
                     Err(End::Close(1012, "server restarting"))
                 }

@@ -2,15 +2,15 @@
 // its steps. Both are memoised and only re-render when their data object changes (Canvas.tsx keeps the data
 // object of an unchanged step).
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import type { TreeID } from 'loro-crdt';
 import { memo, type CSSProperties } from 'react';
 import { navigate } from '../../ui/router';
+import { CommentBadge } from '../comments/CommentBadge';
 
 export interface StepData extends Record<string, unknown> {
   name: string;
   type: string;
   typeLabel: string;
-  /** Family id (catalog FAMILIES), for the minimap's colours. */
-  family: string;
   icon: string;
   colour: string;
   summary: string;
@@ -62,7 +62,7 @@ function PipelineLink({ link }: { link: NonNullable<StepData['link']> }) {
 }
 
 /** The header shared by both node kinds: family icon, name, type, badges, summary. */
-function Head({ data }: { data: StepData }) {
+function Head({ data, id }: { data: StepData; id: string }) {
   return (
     <div className="pc-head">
       <span className="pc-icon" aria-hidden="true">
@@ -74,6 +74,7 @@ function Head({ data }: { data: StepData }) {
             {data.name || <em>unnamed</em>}
           </span>
           <Badges errors={data.errors} warnings={data.warnings} />
+          <CommentBadge step={id as TreeID} />
         </div>
         <span className="pc-type">{data.typeLabel}</span>
         {data.link ? (
@@ -104,20 +105,20 @@ function Handles({ connectable }: { connectable: boolean }) {
 
 const style = (data: StepData) => ({ '--pc-colour': data.colour }) as CSSProperties;
 
-export const StepCard = memo(function StepCard({ data, selected, isConnectable }: NodeProps<StepFlowNode>) {
+export const StepCard = memo(function StepCard({ id, data, selected, isConnectable }: NodeProps<StepFlowNode>) {
   return (
     <div className={`pc-card${selected ? ' selected' : ''}${data.errors ? ' has-errors' : ''}`} style={style(data)}>
       <Handles connectable={isConnectable} />
-      <Head data={data} />
+      <Head data={data} id={id} />
     </div>
   );
 });
 
-export const ContainerCard = memo(function ContainerCard({ data, selected, isConnectable }: NodeProps<StepFlowNode>) {
+export const ContainerCard = memo(function ContainerCard({ id, data, selected, isConnectable }: NodeProps<StepFlowNode>) {
   return (
     <div className={`pc-container${selected ? ' selected' : ''}${data.errors ? ' has-errors' : ''}`} style={style(data)}>
       <Handles connectable={isConnectable} />
-      <Head data={data} />
+      <Head data={data} id={id} />
       {data.empty && <div className="pc-empty">{data.readOnly ? 'No steps' : 'Drop steps here'}</div>}
     </div>
   );

@@ -1,6 +1,6 @@
 // Ctrl/Cmd+S: a small prompt for the version's message; Enter saves (POST /api/pipelines/{id}/versions).
 import { useState, type FormEvent } from 'react';
-import { sendJson } from '../../api/client';
+import { announceVersions, saveVersion } from '../../api/versions';
 import { Dialog } from './Dialog';
 
 export function SaveVersion(props: { pipelineId: string; onClose(): void; onSaved(message: string): void }) {
@@ -13,7 +13,8 @@ export function SaveVersion(props: { pipelineId: string; onClose(): void; onSave
     setBusy(true);
     setError(null);
     try {
-      await sendJson('POST', `/api/pipelines/${encodeURIComponent(props.pipelineId)}/versions`, { message: message.trim() });
+      await saveVersion(props.pipelineId, message.trim());
+      announceVersions();
       props.onSaved(message.trim());
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -1,0 +1,36 @@
+// With BENCH_PROFILE=1, a measured step also runs once under the V8 sampling profiler (Chromium's DevTools
+// protocol) and the functions with the most self time are printed. Build the app with PIPELINE_WEB_MINIFY=0
+// to read the names.
+import type { Page } from '@playwright/test';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+export async function profiled<T>(page: Page, label: string, run: () => Promise<T>): Promise<T> {
+  if (!process.env.BENCH_PROFILE) return run();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const result = await run();
+  const { profile } = (await cdp.send('Profiler.stop')) as {
+    profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  };
+  await cdp.detach();
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byNode.get(id)?.callFrame;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    total += ms;
+    const file = f?.url.split('/').pop() ?? '';
+    const key = `${f?.functionName || '(anonymous)'} ${file}:${(f?.lineNumber ?? 0) + 1}`;
+    self.set(key, (self.get(key) ?? 0) + ms);
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_PROFILE_TOP ?? 30));
+  console.log(`PROFILE ${label}: ${total.toFixed(0)} ms sampled\n${top.map(([k, ms]) => `  ${ms.toFixed(1).padStart(7)} ms  ${k}`).join('\n')}`);
+  return result;
+}
