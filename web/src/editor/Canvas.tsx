@@ -36,6 +36,7 @@ import { basename, usePipelineFiles } from './canvas/links';
 import { Minimap } from './canvas/Minimap';
 import { handleBoxes, nodeTypes, type StepData, type StepFlowNode } from './canvas/nodes';
 import { diagnosticCounts, stepSummary, type Counts } from './canvas/summary';
+import { CanvasPresence } from './presence/CanvasPresence';
 import { useEditor } from './state';
 import './canvas/canvas.css';
 
@@ -561,6 +562,7 @@ function CanvasFlow() {
           aria-label="Pipeline canvas"
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+          <CanvasPresence />
           <Controls showInteractive={false} position="bottom-left" />
           <Panel position="bottom-right">
             <Minimap model={model} boxes={boxes} />

@@ -8,6 +8,7 @@ import { ApiError } from '../api/client';
 import { putYaml } from '../api/pipelines';
 import { modelJson } from '../doc/pipeline';
 import type { Diagnostic } from '../sync/protocol';
+import { usePeerPaths } from './presence/useYamlPeers';
 import { useEditor } from './state';
 import { SaveError, YamlEditor, type TextState } from './yaml/editor';
 import './yaml/yaml.css';
@@ -92,6 +93,8 @@ export function YamlPane() {
     editor.current?.selectPaths(pathsKey ? pathsKey.split('\n') : [], !fromCursor);
     // `selection` only tells where the change came from; `pathsKey` is what is shown.
   }, [pathsKey]);
+
+  usePeerPaths((peers) => editor.current?.showPeers(peers));
 
   return (
     <div className="yaml-pane">

@@ -6,6 +6,7 @@ import { usePipelineAccess } from '../editor/access';
 import { Canvas } from '../editor/Canvas';
 import { CollabProvider } from '../editor/collab';
 import { Library } from '../editor/Library';
+import { PresenceBar } from '../editor/presence/PresenceBar';
 import { Shortcuts } from '../editor/Shortcuts';
 import { SidePanel } from '../editor/SidePanel';
 import { StatusIndicator } from '../editor/StatusIndicator';
@@ -76,6 +77,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
             <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} data-offline-checks={checker ? 'ready' : 'loading'} />
           </span>
           <div className="spacer" />
+          <PresenceBar />
           <UndoRedo />
           <StatusIndicator />
           <div className="segmented" role="group" aria-label="View">

@@ -1,6 +1,8 @@
 // One pipeline's sync connection (docs/protocol.md): hello/welcome, local updates sent with a sequence
 // number and kept until acked, remote updates imported, views (YAML + diagnostics) and presence passed on,
-// reconnect with backoff (0.5 s doubling to 10 s, ±50 % jitter) after any loss.
+// reconnect with backoff (0.5 s doubling to 10 s, ±50 % jitter) after any loss. A close for a frame the server
+// refused (1008/1009) is not retried by itself (it would only repeat): the connection stays in `error` until
+// `retry`. (A refused handshake looks like a lost network here; editor/access.ts asks HTTP why.)
 
 import { EphemeralStore, LoroDoc, VersionVector } from 'loro-crdt';
 import { adoptEarlySocket, syncUrl, type EarlySocket } from './early';
@@ -22,15 +24,24 @@ export interface SyncEvents {
 export class SyncConnection {
   private ws: WebSocket | null = null;
   private seq = 0;
-  /** Local updates sent on this connection and not acked yet, by seq. */
-  private inflight: number[] = [];
+  /** Local updates sent on this connection and not acked yet: their seq and how many local changes each holds. */
+  private inflight: { seq: number; changes: number }[] = [];
   private stopped = false;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribeLocal: (() => void) | null = null;
   private ready = false;
-  /** Local changes made while not connected (sent after the next welcome). */
-  private dirtyOffline = false;
+  /** Local changes (commits) not sent on the current socket: made offline, or sent and not acked before a loss. */
+  private unsent = 0;
+  /** The last error the server sent, for the status when it then closes the socket. */
+  private lastError: string | null = null;
+  /** The own presence state last set, set again under the new key after a reconnect. */
+  private ownPresence: Record<string, unknown> | null = null;
+  /** The next presence frame is the welcome's (everyone present): entries it lacks left meanwhile. */
+  private presenceSnapshotDue = false;
+  private countedInTask = false;
+  /** Set while others' entries are dropped locally: such deletions are not ours to send. */
+  private presenceMuted = false;
   info: P.WelcomeInfo | null = null;
   readonly presence = new EphemeralStore(30_000);
   private presenceUnsub: (() => void) | null = null;
@@ -51,14 +62,29 @@ export class SyncConnection {
     this.stopped = false;
     this.unsubscribeLocal = this.doc.subscribeLocalUpdates((bytes) => this.sendLocal(bytes));
     this.presenceUnsub = this.presence.subscribeLocalUpdates((bytes) => {
-      if (this.ready && this.ws?.readyState === WebSocket.OPEN) this.ws.send(P.presence(bytes));
+      if (this.ready && !this.presenceMuted && this.ws?.readyState === WebSocket.OPEN) this.ws.send(P.presence(bytes));
     });
     // The browser knows it lost the network before the socket does: go offline at once, and reconnect as
     // soon as it is back instead of waiting out the backoff.
     window.addEventListener('offline', this.onBrowserOffline);
     window.addEventListener('online', this.onBrowserOnline);
+    // A page going away closes its socket itself, so the others see it leave at once (the server drops its
+    // presence on a clean close) instead of whenever the browser tears the connection down.
+    window.addEventListener('pagehide', this.onPageHide);
+    window.addEventListener('pageshow', this.onPageShow);
     this.connect();
   }
+
+  private onPageHide = () => {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.dropSocket(1000);
+  };
+
+  /** Back from the back/forward cache. */
+  private onPageShow = (e: PageTransitionEvent) => {
+    if (e.persisted) this.retry();
+  };
 
   private onBrowserOffline = () => {
     if (!this.ws) return;
@@ -74,15 +100,21 @@ export class SyncConnection {
     const ws = this.ws;
     this.ws = null;
     this.ready = false;
-    if (this.inflight.length) this.dirtyOffline = true;
+    this.unsent += this.inflight.reduce((n, f) => n + f.changes, 0);
     this.inflight = [];
     ws?.close(code);
   }
 
   private onBrowserOnline = () => this.retry();
 
+  /** Local changes the server has not acknowledged yet. */
   get pending(): number {
-    return this.inflight.length + (this.dirtyOffline ? 1 : 0);
+    return this.inflight.reduce((n, f) => n + f.changes, 0) + this.unsent;
+  }
+
+  /** Whether the socket is open and welcomed (others' presence is current). */
+  get connected(): boolean {
+    return this.ready;
   }
 
   /** Local changes kept from an earlier page (offline/persist.ts) that the server may lack: sent after the next welcome. */
@@ -131,8 +163,10 @@ export class SyncConnection {
       if (this.ws !== ws) return;
       this.dropSocket();
       if (this.stopped) return;
-      if (ev.code === 1008 && !this.info) {
-        this.emitStatus({ state: 'error', pending: this.pending, message: ev.reason || 'refused by the server' });
+      if (ev.code === 1008 || ev.code === 1009) {
+        // The server refused what this client sent; sending it again would be refused again.
+        this.emitStatus({ state: 'error', pending: this.pending, message: this.lastError ?? (ev.reason || 'refused by the server') });
+        return;
       }
       this.scheduleReconnect();
     };
@@ -152,6 +186,7 @@ export class SyncConnection {
 
   /** Reconnect now (the "retry" button). */
   retry() {
+    if (this.stopped) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.attempt = 0;
@@ -168,7 +203,10 @@ export class SyncConnection {
         return;
       }
       if (msg.type === 'view') this.events.view?.(msg);
-      else if (msg.type === 'error') this.events.error?.(msg.code, msg.message);
+      else if (msg.type === 'error') {
+        this.lastError = msg.message;
+        this.events.error?.(msg.code, msg.message);
+      }
       else if (msg.type === 'shutdown') {
         this.dropSocket();
         this.scheduleReconnect(msg.retry_after_ms);
@@ -185,7 +223,13 @@ export class SyncConnection {
     switch (m.kind) {
       case 'welcome': {
         performance.mark('pe:welcome');
+        const oldKey = this.info?.client_key;
         this.info = m.info;
+        this.lastError = null;
+        // A new connection has a new presence key: the old entry is dropped here (the server dropped it when
+        // the socket closed) and the state set again under the new key once ready.
+        if (oldKey && oldKey !== m.info.client_key) this.dropLocally([oldKey]);
+        this.presenceSnapshotDue = true;
         if (m.update.length) this.doc.import(m.update);
         performance.mark('pe:imported');
         this.ready = true;
@@ -194,19 +238,22 @@ export class SyncConnection {
         // Everything the server lacks, including changes sent before and never acked.
         const serverVv = decodeVv(m.version);
         const missing = this.doc.export({ mode: 'update', from: serverVv });
-        this.dirtyOffline = false;
-        if (hasOps(this.doc, serverVv) && m.info.role === 'editor') this.sendFrame(missing);
+        const changes = Math.max(1, this.unsent);
+        this.unsent = 0;
+        if (hasOps(this.doc, serverVv) && m.info.role === 'editor') this.sendFrame(missing, changes);
+        if (this.ownPresence) this.setPresence(this.ownPresence);
         this.publishStatus();
         break;
       }
       case 'ack':
-        this.inflight = this.inflight.filter((s) => s > m.seq);
+        this.inflight = this.inflight.filter((f) => f.seq > m.seq);
         this.publishStatus();
         break;
       case 'update':
         this.doc.import(m.update);
         break;
       case 'presence':
+        if (this.presenceSnapshotDue) this.dropAbsent(m.state);
         this.presence.apply(m.state);
         break;
     }
@@ -216,25 +263,69 @@ export class SyncConnection {
     if (this.ready) this.emitStatus({ state: this.pending ? 'connecting' : 'synced', pending: this.pending });
   }
 
+  /**
+   * How many of the user's changes a local update is: the commits of one task (an edit and the bookkeeping
+   * it sets off, such as the author record after a replica's first commit) count once.
+   */
+  private changeCount(): number {
+    if (this.countedInTask) return 0;
+    this.countedInTask = true;
+    queueMicrotask(() => {
+      this.countedInTask = false;
+    });
+    return 1;
+  }
+
   private sendLocal(bytes: Uint8Array) {
+    const changes = this.changeCount();
     if (this.ready && this.ws?.readyState === WebSocket.OPEN && !this.readOnly) {
-      this.sendFrame(bytes);
+      this.sendFrame(bytes, changes);
     } else {
-      this.dirtyOffline = true;
+      this.unsent += changes;
       this.emitStatus(
         this.ws ? { state: 'connecting', pending: this.pending } : { state: 'offline', pending: this.pending, retryInMs: 0 },
       );
     }
   }
 
-  private sendFrame(bytes: Uint8Array) {
+  private sendFrame(bytes: Uint8Array, changes = 1) {
     this.seq += 1;
-    this.inflight.push(this.seq);
+    this.inflight.push({ seq: this.seq, changes });
     this.ws?.send(P.update(this.seq, bytes));
     this.emitStatus({ state: 'connecting', pending: this.pending });
   }
 
+  /**
+   * Drops others' entries that the welcome's presence (everyone present now) lacks: they left while this
+   * client was away, and their deletion never reached it. Keys are per connection, so a dropped key never
+   * comes back.
+   */
+  private dropAbsent(snapshot: Uint8Array) {
+    this.presenceSnapshotDue = false;
+    const present = new EphemeralStore(30_000);
+    try {
+      present.apply(snapshot);
+      const keep = new Set(present.keys());
+      this.dropLocally(this.presence.keys().filter((k) => k !== this.info?.client_key && !keep.has(k)));
+    } catch {
+      // undecodable: leave the entries to expire
+    } finally {
+      present.destroy();
+    }
+  }
+
+  private dropLocally(keys: string[]) {
+    this.presenceMuted = true;
+    try {
+      for (const k of keys) this.presence.delete(k);
+    } finally {
+      this.presenceMuted = false;
+    }
+  }
+
+  /** Sets this connection's presence (sent at once when connected, else after the next welcome). */
   setPresence(state: Record<string, unknown>) {
+    this.ownPresence = state;
     if (!this.info) return;
     this.presence.set(this.info.client_key, {
       user: this.info.user.id,
@@ -248,6 +339,8 @@ export class SyncConnection {
     this.stopped = true;
     window.removeEventListener('offline', this.onBrowserOffline);
     window.removeEventListener('online', this.onBrowserOnline);
+    window.removeEventListener('pagehide', this.onPageHide);
+    window.removeEventListener('pageshow', this.onPageShow);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.unsubscribeLocal?.();

@@ -11,6 +11,7 @@ import { Compartment, EditorState, Transaction, type StateEffect } from '@codemi
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import type { Diagnostic } from '../../sync/protocol';
+import { ensureColours, peerStepLines, setPeerPaths, type PeerPaths } from '../presence/yamlPeers';
 import type { View } from '../state';
 import { toCmDiagnostics } from './diagnostics';
 import { fromServer, selectedStepLines, setSelectedPaths } from './highlight';
@@ -91,6 +92,7 @@ export class YamlEditor {
           lintGutter(),
           yamlTheme,
           selectedStepLines(this.rangesOf),
+          peerStepLines(this.rangesOf),
           this.editable.of(editableExt(opts.readOnly)),
           EditorView.contentAttributes.of({ 'aria-label': 'YAML text' }),
           EditorView.updateListener.of((u) => {
@@ -123,6 +125,12 @@ export class YamlEditor {
     const first = this.rangesOf(this.view.state.doc.toString()).find((r) => r.path === paths[0]);
     if (scroll && first && !this.lineVisible(first.from)) effects.push(EditorView.scrollIntoView(first.from, { y: 'start', yMargin: 32 }));
     this.view.dispatch({ effects });
+  }
+
+  /** Marks the steps others have selected, in their colours. */
+  showPeers(peers: PeerPaths[]): void {
+    ensureColours(this.view.root, peers.map((p) => p.colour));
+    this.view.dispatch({ effects: setPeerPaths.of(peers) });
   }
 
   /** Drops the user's text (after a refusal) and shows the server's. */
