@@ -194,3 +194,27 @@ test('two browsers edit one pipeline differently while offline; back online, bot
   await a.close();
   await b.close();
 });
+
+test('an edit made offline in a tab that was closed is sent when the pipeline is opened again online', async ({ browser, page, csrf }) => {
+  const id = await createPipeline(page.request, csrf, YAML);
+  const context = await browser.newContext({ baseURL: process.env.PE_URL });
+  await signIn(context.request, USERS.editor);
+  const first = await context.newPage();
+  await openEditor(first, id);
+  await expect.poll(() => keptSnapshot(first, id), { timeout: 20_000 }).toBe(true);
+  await context.setOffline(true);
+  await expect(first.locator('.sync-status')).toHaveAttribute('data-state', 'offline');
+  await rename(first, 'second', 'made_offline');
+  await expect(first.locator('.sync-status')).toContainText(/1 .*pending/);
+  await first.close();
+  await context.setOffline(false);
+  expect(await exportedYaml(page.request, id)).not.toContain('made_offline');
+
+  // Online from the start: the server's welcome comes first, then what the device kept, which it lacks.
+  const second = await context.newPage();
+  await openEditor(second, id);
+  await expect(second.locator('.react-flow__node').filter({ hasText: 'made_offline' })).toHaveCount(1);
+  await expect.poll(() => exportedYaml(page.request, id), { timeout: 20_000 }).toBe(YAML.replace('name: second', 'name: made_offline'));
+  await expect(second.locator('.sync-status')).toHaveAttribute('data-state', 'synced');
+  await context.close();
+});

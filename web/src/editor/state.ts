@@ -78,7 +78,7 @@ export function useEditorState(pipelineId: string): EditorState {
     const conn: SyncConnection = new SyncConnection(pipelineId, doc, {
       status: (s) => {
         setStatus(s);
-        persist.status(s.pending);
+        persist.status(s.pending, s.state);
       },
       welcome: (i) => {
         startUndo();
@@ -94,23 +94,18 @@ export function useEditorState(pipelineId: string): EditorState {
   }
   const { doc, conn, undo, persist, startUndo } = ref.current;
 
-  // What this device kept of the pipeline: the editor opens with it before the server answers, or without a
-  // server at all (offline/persist.ts).
+  // What this device kept of the pipeline: the editor opens with it without a server, and what the server
+  // lacks of it is sent (offline/persist.ts).
   useEffect(() => {
     persist.start();
-    let live = true;
-    void persist.restore().then((kept) => {
-      if (!live || !kept) return;
-      conn.addPending(kept.unsynced);
+    persist.restoreWhenUseful((kept) => {
+      conn.addRestored(kept.added, kept.unsynced);
       if (!kept.info) return;
       startUndo();
       setInfo((cur) => cur ?? kept.info);
       setRevision((r) => r + 1);
     });
-    return () => {
-      live = false;
-      persist.stop();
-    };
+    return () => persist.stop();
   }, [persist, conn, startUndo]);
 
   // Subscribed after the first welcome (see Undo): later changes re-read the model once per frame.

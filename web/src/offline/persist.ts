@@ -1,17 +1,20 @@
 // Keeps one open pipeline's replica on this device (offline/replicas.ts): every local update is appended the
 // moment it is made; now and then (after the first welcome, every 30 s when changed, when the page is hidden)
-// the whole document is written as a snapshot that replaces the appended updates. On open, `restore` imports
-// what was kept, so the editor works before (or without) the server. It also keeps the connection's count of
+// the whole document is written as a snapshot that replaces the appended updates. On open, what was kept is
+// imported (`restoreWhenUseful`), so the editor works without the server and sends what the server lacks. It also keeps the connection's count of
 // local changes the server has not acknowledged, so "pending" stays true across a reload.
 import type { LoroDoc } from 'loro-crdt';
 import type { WelcomeInfo } from '../sync/protocol';
 import { appendUpdate, idbAvailable, loadReplica, saveSnapshot, saveSyncState } from './replicas';
 
 const COMPACT_EVERY_MS = 30_000;
+const RESTORE_CAP_MS = 1500;
 
 export interface Restored {
   info: WelcomeInfo | null;
   unsynced: number;
+  /** What the import added to the document, as one update. */
+  added: Uint8Array;
 }
 
 export class ReplicaPersistence {
@@ -24,6 +27,9 @@ export class ReplicaPersistence {
   private offLocal: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly enabled = idbAvailable();
+  private restoring = false;
+  private onRestored: ((r: Restored) => void) | null = null;
+  private capTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly pipelineId: string,
@@ -40,7 +46,32 @@ export class ReplicaPersistence {
     window.addEventListener('pagehide', this.onHidden);
   }
 
+  /**
+   * Restores what this device kept, once, when it helps: at once when the browser is offline; else when the
+   * server's welcome has been imported or the connection has failed, or after `RESTORE_CAP_MS` at the most.
+   * (Importing a kept snapshot before the welcome would make the welcome's import compute events for the
+   * whole document, which costs more on a large pipeline than the server's answer takes to come.)
+   */
+  restoreWhenUseful(then: (r: Restored) => void): void {
+    this.onRestored = then;
+    if (!navigator.onLine) this.restoreNow();
+    else this.capTimer ??= setTimeout(() => this.restoreNow(), RESTORE_CAP_MS);
+  }
+
+  private restoreNow(): void {
+    if (this.restoring || !this.onRestored) return;
+    this.restoring = true;
+    if (this.capTimer) clearTimeout(this.capTimer);
+    this.capTimer = null;
+    void this.restore().then((r) => {
+      if (r) this.onRestored?.(r);
+    });
+  }
+
   stop(): void {
+    this.onRestored = null;
+    if (this.capTimer) clearTimeout(this.capTimer);
+    this.capTimer = null;
     this.offLocal?.();
     this.offLocal = null;
     if (this.timer) clearInterval(this.timer);
@@ -51,28 +82,32 @@ export class ReplicaPersistence {
   }
 
   /** Imports what this device kept for the pipeline; null when nothing was kept. */
-  async restore(): Promise<Restored | null> {
+  private async restore(): Promise<Restored | null> {
     if (!this.enabled) return null;
     const kept = await loadReplica(this.pipelineId).catch(() => null);
     if (!kept) return null;
     const parts = [...(kept.snapshot ? [kept.snapshot] : []), ...kept.updates];
+    const before = this.doc.oplogVersion();
     if (parts.length) this.doc.importBatch(parts);
+    const added = this.doc.oplogVersion().compare(before) === 0 ? new Uint8Array() : this.doc.export({ mode: 'update', from: before });
     this.savedFrontiers = kept.updates.length ? '' : frontiersKey(this.doc);
     this.savedPending = kept.unsynced;
     this.info ??= kept.info;
-    return { info: kept.info, unsynced: kept.unsynced };
+    return { info: kept.info, unsynced: kept.unsynced, added };
   }
 
   /** The server's welcome: kept for opening offline, and the document as it now is written soon. */
   welcome(info: WelcomeInfo): void {
     this.info = info;
     if (!this.enabled) return;
+    this.restoreNow();
     const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
     idle(() => this.compact());
   }
 
   /** The connection's status changed: its pending count is kept when it differs from the kept one. */
-  status(pending: number): void {
+  status(pending: number, state: string): void {
+    if (state === 'offline' || state === 'error') this.restoreNow();
     if (!this.enabled || pending === this.savedPending) return;
     this.savedPending = pending;
     this.enqueue(() => saveSyncState(this.pipelineId, pending));

@@ -117,9 +117,15 @@ export class SyncConnection {
     return this.ready;
   }
 
-  /** Local changes kept from an earlier page (offline/persist.ts) that the server may lack: sent after the next welcome. */
-  addPending(n: number) {
-    if (n > 0) this.dirtyOffline = true;
+  /**
+   * Changes just imported from this device's store (offline/persist.ts), `n` of them the user's own that the
+   * server may lack: sent now if this connection is already welcomed (the welcome's answer was computed
+   * without them), else they go with the next welcome's answer, which covers the whole document.
+   */
+  addRestored(bytes: Uint8Array, n: number) {
+    if (this.ready && this.ws?.readyState === WebSocket.OPEN && !this.readOnly && bytes.length) this.sendFrame(bytes, Math.max(1, n));
+    else this.unsent += n;
+    this.publishStatus();
   }
 
   get readOnly(): boolean {
