@@ -2,10 +2,12 @@
 // moment it is made; now and then (after the first welcome, every 30 s when changed, when the page is hidden)
 // the whole document is written as a snapshot that replaces the appended updates. On open, what was kept is
 // imported (`restoreWhenUseful`), so the editor works without the server and sends what the server lacks. It also keeps the connection's count of
-// local changes the server has not acknowledged, so "pending" stays true across a reload.
+// local changes the server has not acknowledged, so "pending" stays true across a reload. A viewer's replica
+// is not kept: nothing it changes can ever reach the server, and kept, it would show such changes as the
+// pipeline.
 import type { LoroDoc } from 'loro-crdt';
 import type { WelcomeInfo } from '../sync/protocol';
-import { appendUpdate, idbAvailable, loadReplica, saveSnapshot, saveSyncState } from './replicas';
+import { appendUpdate, forgetReplica, idbAvailable, loadReplica, saveSnapshot, saveSyncState } from './replicas';
 
 const COMPACT_EVERY_MS = 30_000;
 const RESTORE_CAP_MS = 1500;
@@ -86,6 +88,10 @@ export class ReplicaPersistence {
     if (!this.enabled) return null;
     const kept = await loadReplica(this.pipelineId).catch(() => null);
     if (!kept) return null;
+    if (this.readOnly(kept.info)) {
+      this.enqueue(() => forgetReplica(this.pipelineId));
+      return null;
+    }
     const parts = [...(kept.snapshot ? [kept.snapshot] : []), ...kept.updates];
     const before = this.doc.oplogVersion();
     if (parts.length) this.doc.importBatch(parts);
@@ -100,6 +106,10 @@ export class ReplicaPersistence {
   welcome(info: WelcomeInfo): void {
     this.info = info;
     if (!this.enabled) return;
+    if (this.readOnly()) {
+      this.enqueue(() => forgetReplica(this.pipelineId));
+      return;
+    }
     this.restoreNow();
     const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
     idle(() => this.compact());
@@ -114,6 +124,7 @@ export class ReplicaPersistence {
   }
 
   private append(bytes: Uint8Array): void {
+    if (this.readOnly()) return;
     this.enqueue(async () => {
       // (Read when the write runs: by then the connection has counted this change.)
       const pending = this.pending();
@@ -128,13 +139,18 @@ export class ReplicaPersistence {
 
   /** Writes the document as one snapshot if it changed since the last one. */
   compact(): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.readOnly()) return;
     const f = frontiersKey(this.doc);
     if (f === this.savedFrontiers || this.doc.oplogVersion().length() === 0) return;
     this.savedFrontiers = f;
     const snapshot = this.doc.export({ mode: 'snapshot' });
     // Runs after every append queued before this export: `lastKey` is then the last update it includes.
     this.enqueue(() => saveSnapshot(this.pipelineId, snapshot, this.lastKey, this.info, this.pending()));
+  }
+
+  /** Whether this replica is a viewer's (by the latest welcome, else by what was kept). */
+  private readOnly(kept?: WelcomeInfo | null): boolean {
+    return (this.info ?? kept)?.role === 'read_only';
   }
 
   private enqueue(write: () => Promise<unknown>): void {

@@ -109,3 +109,13 @@ export async function saveSyncState(pipelineId: string, unsynced: number, info?:
 function emptyMeta(pipelineId: string): ReplicaMeta {
   return { pipelineId, snapshot: null, snapshotUpTo: 0, info: null, unsynced: 0, savedAt: 0 };
 }
+
+/** Drops everything kept for `pipelineId`. */
+export async function forgetReplica(pipelineId: string): Promise<void> {
+  const d = await open();
+  const tx = d.transaction(['replicas', 'updates'], 'readwrite');
+  await tx.objectStore('replicas').delete(pipelineId);
+  const index = tx.objectStore('updates').index('pipeline');
+  for (let c = await index.openCursor(pipelineId); c; c = await c.continue()) await c.delete();
+  await tx.done;
+}
