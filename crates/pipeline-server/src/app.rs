@@ -33,6 +33,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Set to true when the node is stopping: sync connections say so, finish in-flight writes and close.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// A local node's replicator state (`serve --sync-to`), for `GET /api/sync-to/status`.
+    pub sync_to: Option<Arc<crate::replica::status::Board>>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             metrics,
             shutdown: Arc::new(shutdown),
+            sync_to: None,
         }
     }
 
@@ -107,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens", get(teams::list_tokens).post(teams::create_token).delete(teams::revoke_token_body))
         .route("/tokens/{tid}", delete(teams::revoke_token))
         .route("/pipelines/{id}/sync", get(crate::sync::conn::handler))
+        .route("/sync-to/status", get(crate::replica::status_handler))
         .fallback(api_not_found);
     Router::new()
         .route("/auth/signin/{token}", get(auth::signin_link))
