@@ -183,7 +183,11 @@ async fn supervise(state: AppState, config: SyncToConfig, board: Arc<Board>) {
         if *shutdown.borrow() {
             break;
         }
-        let delay = match list_upstream(&http, &config.upstream, &config.token).await {
+        let listed = tokio::select! {
+            listed = list_upstream(&http, &config.upstream, &config.token) => listed,
+            _ = shutdown.changed() => break,
+        };
+        let delay = match listed {
             Ok(items) => {
                 failures = 0;
                 board.listed();
