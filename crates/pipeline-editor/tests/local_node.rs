@@ -2,7 +2,7 @@
 //! replicates the team's pipelines, edits on either side propagate live, and edits made on both sides while
 //! they are apart (the team server stopped, the local node stopped and started again with unsent changes, a
 //! browser-like client editing on the local node) all arrive on both sides once they meet again: the exported
-//! YAML is identical on both and holds every edit. Logs of both processes: `LOCAL_NODE_TEST_LOGS=1`.
+//! YAML is identical on both and holds every edit. New pipelines on the team server are picked up. Logs of both processes: `LOCAL_NODE_TEST_LOGS=1`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -299,6 +299,10 @@ fn a_local_node_and_its_team_server_converge_with_every_edit() {
         let yaml = converged(&team, &local, &id, &["notes: local-2", "model: team-2", "model: team-offline"]).await;
         assert_eq!(yaml.matches("name: ").count(), 3, "no step duplicated or lost:\n{yaml}");
         local.wait_status(&id, "in sync at the end", |p| p["state"] == "connected" && p["pending_changes"] == 0).await;
+
+        // A pipeline created on the team server while both run is picked up by the next listing.
+        let third = team.create(&YAML.replace("name: nodes", "name: third")).await;
+        converged(&team, &local, &third, &["name: third"]).await;
 
         local_node.stop();
         team_node.stop();
