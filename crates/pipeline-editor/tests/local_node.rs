@@ -2,7 +2,8 @@
 //! replicates the team's pipelines, edits on either side propagate live, and edits made on both sides while
 //! they are apart (the team server stopped, the local node stopped and started again with unsent changes, a
 //! browser-like client editing on the local node) all arrive on both sides once they meet again: the exported
-//! YAML is identical on both and holds every edit. New pipelines on the team server are picked up. Logs of both processes: `LOCAL_NODE_TEST_LOGS=1`.
+//! YAML is identical on both and holds every edit. New pipelines on the team server are picked up. Logs of
+//! both processes: `LOCAL_NODE_TEST_LOGS=1`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
