@@ -97,6 +97,21 @@ pub struct ServeArgs {
     /// Mark session cookies `Secure` (set this when users reach the server over https).
     #[arg(long)]
     pub secure_cookies: bool,
+
+    /// Run as a local node of this team server (`http://host:port`): keep a replica of every pipeline the
+    /// token's user can reach there, edit them here (also offline), and sync both ways whenever it is
+    /// reachable. See docs/local-node.md.
+    #[arg(long, value_name = "URL")]
+    pub sync_to: Option<String>,
+
+    /// The team server's API token for `--sync-to`. The environment variable PIPELINE_EDITOR_SYNC_TOKEN
+    /// is read when this is absent (it keeps the token out of the process list).
+    #[arg(long, value_name = "TOKEN", requires = "sync_to")]
+    pub token: Option<String>,
+
+    /// With `--sync-to`: list the team server's pipelines this often, to pick up new ones [seconds].
+    #[arg(long, value_name = "SECS", default_value_t = 10, requires = "sync_to")]
+    pub sync_relist_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,6 +36,8 @@ pub struct AppState {
     /// A member's role in a team changed or they left it: their sync connections to the team's pipelines close,
     /// so that the reconnect is authorised again (read-only, or refused). This node's connections only.
     pub memberships: tokio::sync::broadcast::Sender<(TeamId, UserId)>,
+    /// A local node's replicator state (`serve --sync-to`), for `GET /api/sync-to/status`.
+    pub sync_to: Option<Arc<crate::replica::status::Board>>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             metrics,
             shutdown: Arc::new(shutdown),
             memberships,
+            sync_to: None,
         }
     }
 
@@ -119,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens", get(teams::list_tokens).post(teams::create_token).delete(teams::revoke_token_body))
         .route("/tokens/{tid}", delete(teams::revoke_token))
         .route("/pipelines/{id}/sync", get(crate::sync::conn::handler))
+        .route("/sync-to/status", get(crate::replica::status_handler))
         .fallback(api_not_found);
     Router::new()
         .route("/auth/signin/{token}", get(auth::signin_link))

@@ -9,6 +9,7 @@
 //! - `docs/*`: the live documents (`DocCache`): load, edit, the writer (group commit), rooms (a pipeline's
 //!   connections, presence), views (debounced YAML + diagnostics), the change feed between nodes, compaction;
 //! - `sync/*`: the WebSocket sync protocol (docs/protocol.md): codec, connections, update checks, a client;
+//! - `replica/*`: a local node's replicator (`serve --sync-to`, docs/local-node.md) and its status;
 //! - `metrics`: `/metrics` in Prometheus text format;
 //! - `error`: `ApiError`, the one error body; `openapi`: the OpenAPI 3.1 description.
 
@@ -23,6 +24,7 @@ pub mod extract;
 pub mod headers;
 pub mod metrics;
 pub mod openapi;
+pub mod replica;
 pub mod routes;
 pub mod sync;
 pub mod types;

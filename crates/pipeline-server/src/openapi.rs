@@ -212,6 +212,15 @@ pub const ROUTES: &[Route] = &[
     ),
     ("delete", "/api/tokens", "Revoke a token given in the body", Body::Json("RevokeToken"), 200, "Any", &[]),
     ("delete", "/api/tokens/{tid}", "Revoke a token", Body::None, 200, "Any", &[]),
+    (
+        "get",
+        "/api/sync-to/status",
+        "A local node's replication to its team server (`serve --sync-to`)",
+        Body::None,
+        200,
+        "SyncToStatus",
+        &[],
+    ),
 ];
 
 fn r(name: &str) -> Value {
@@ -277,6 +286,8 @@ fn schemas() -> Value {
         "TokenList": obj(&["items"], json!({ "items": arr(r("Token")) })),
         "NewToken": obj(&[], json!({ "name": s })),
         "RevokeToken": obj(&["id"], json!({ "id": id })),
+        "PipelineSync": obj(&["id", "name", "state", "pending_changes"], json!({ "id": id, "name": s, "state": {"enum": ["connecting", "connected", "retrying", "gone"]}, "retry_in_ms": {"type": ["integer", "null"]}, "pending_changes": {"type": "integer"}, "last_synced_at": {"type": ["string", "null"]}, "error": {"type": ["string", "null"]} })),
+        "SyncToStatus": obj(&["enabled"], json!({ "enabled": {"type": "boolean"}, "upstream": s, "state": {"enum": ["starting", "reachable", "unreachable"]}, "retry_in_ms": {"type": ["integer", "null"]}, "last_listed_at": {"type": ["string", "null"]}, "error": {"type": ["string", "null"]}, "pipelines": arr(r("PipelineSync")) })),
     })
 }
 

@@ -1,12 +1,12 @@
 //! The sync WebSocket against the real server on both backends, with real WebSocket clients (tests/support/ws.rs):
 //! convergence, acks, read-only viewers, malformed frames, permissions, presence, views, HTTP edits reaching
-//! sockets, metrics.
+//! sockets, replica connections (a local node) setting the base text, metrics.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
-use pipeline_server::sync::protocol::{ClientMsg, FLAG_VIEWS, ServerMsg};
+use pipeline_server::sync::protocol::{ClientMsg, FLAG_REPLICA, FLAG_VIEWS, ServerMsg};
 use pipeline_store::Role;
 use reqwest::Method;
 use support::ws::{Got, WsClient, field_of, open, read, sync_url};
@@ -151,6 +151,46 @@ async fn access_changes_close_the_connection(db: Db) {
     assert!(r.status().is_success());
     assert!(matches!(c.until(|g| matches!(g, Got::Close(_))).await, Got::Close(Some(4003))));
     assert_eq!(open(&url, Some(&token)).await.err(), Some(404));
+}
+
+fn base_text(doc: &loro::LoroDoc) -> String {
+    match doc.get_map("base").get("text") {
+        Some(loro::ValueOrContainer::Value(loro::LoroValue::String(t))) => t.to_string(),
+        other => panic!("no base text: {other:?}"),
+    }
+}
+
+/// A replica connection (a local node) may set the base text, to YAML only; a browser's connection may not.
+async fn replica_connections_may_set_the_base_text_to_yaml(db: Db) {
+    let Some((s, id, editor, viewer)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let commented = |doc: &loro::LoroDoc| format!("# kept on the team server\n{}", base_text(doc));
+
+    let mut browser = WsClient::connect(&url, &editor, 0, None).await;
+    browser.doc.get_map("base").insert("text", commented(&browser.doc)).unwrap();
+    let seq = browser.push().await;
+    let Got::Text(e) = browser.until(|g| is_error(g, "invalid_update")).await else { unreachable!() };
+    assert_eq!(e["seq"], seq);
+
+    let mut broken = WsClient::connect(&url, &editor, FLAG_REPLICA, None).await;
+    broken.doc.get_map("base").insert("text", "workflow: [").unwrap();
+    broken.push().await;
+    let Got::Text(e) = broken.until(|g| is_error(g, "invalid_update")).await else { unreachable!() };
+    assert!(e["message"].as_str().unwrap().contains("not YAML"), "{e}");
+
+    let mut reader = WsClient::connect(&url, &viewer, FLAG_REPLICA, None).await;
+    reader.doc.get_map("base").insert("text", commented(&reader.doc)).unwrap();
+    reader.push().await;
+    reader.until(|g| is_error(g, "read_only")).await;
+
+    let mut replica = WsClient::connect(&url, &editor, FLAG_REPLICA, None).await;
+    replica.doc.get_map("base").insert("text", commented(&replica.doc)).unwrap();
+    let seq = replica.push().await;
+    replica.wait_ack(seq).await;
+    let yaml = s.req(Method::GET, &format!("/api/pipelines/{id}/yaml"), Some(&editor)).send().await.unwrap();
+    let yaml = yaml.text().await.unwrap();
+    assert!(yaml.starts_with("# kept on the team server\n"), "{yaml}");
+    assert!(!yaml.contains("workflow: ["), "{yaml}");
 }
 
 async fn malformed_frames_close_only_their_connection(db: Db) {
@@ -382,6 +422,7 @@ both_backends!(
     offline_changes_merge_on_connect,
     viewer_is_read_only,
     access_changes_close_the_connection,
+    replica_connections_may_set_the_base_text_to_yaml,
     malformed_frames_close_only_their_connection,
     upgrade_checks_auth_and_team,
     presence_is_relayed_checked_and_cleared,

@@ -557,7 +557,7 @@ async fn drive(mut m: Member, clock: Clock, begin_us: u64, rate: f64, mut stop: 
                 Some(Event::Reconnected) => lock(&m.stats).error("reconnected"),
                 Some(Event::Invalid(e)) => lock(&m.stats).error(format!("invalid frame from server: {e}")),
                 Some(Event::Shutdown { .. }) => lock(&m.stats).error("server shutdown"),
-                Some(Event::RemoteUpdate { .. } | Event::Presence(_) | Event::View { .. }) => {}
+                Some(Event::RemoteUpdate { .. } | Event::Presence(_) | Event::View { .. } | Event::Retrying { .. }) => {}
                 None => {
                     lock(&m.stats).error("client stopped");
                     break;

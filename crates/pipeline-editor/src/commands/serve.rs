@@ -2,11 +2,15 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use pipeline_server::replica::status::Board;
+use pipeline_server::replica::{self, SyncToConfig, Upstream};
 use pipeline_server::{AppState, Config};
 use pipeline_store::{NewAuditEntry, NewUser, Role, Store};
 use tokio::net::TcpListener;
 
-use crate::cli::{EXIT_FINDINGS, EXIT_OK, ServeArgs};
+use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE_OR_IO, ServeArgs};
 use crate::commands::{message, store};
 
 pub const FIRST_USER_EMAIL: &str = "owner@localhost";
@@ -18,7 +22,32 @@ pub fn run(args: &ServeArgs) -> u8 {
     rt.block_on(serve(args))
 }
 
+/// The environment variable holding `--token` when the flag is absent.
+pub const SYNC_TOKEN_ENV: &str = "PIPELINE_EDITOR_SYNC_TOKEN";
+
+/// `--sync-to` and its token, checked before anything starts.
+fn sync_to_args(args: &ServeArgs) -> Result<Option<(Upstream, String)>, String> {
+    let Some(url) = &args.sync_to else { return Ok(None) };
+    let upstream = Upstream::parse(url).map_err(|e| e.to_string())?;
+    let token = match &args.token {
+        Some(t) => t.clone(),
+        None => std::env::var(SYNC_TOKEN_ENV)
+            .map_err(|_| format!("--sync-to needs the team server's API token: --token TOKEN or {SYNC_TOKEN_ENV}"))?,
+    };
+    if token.trim().is_empty() {
+        return Err("--token is empty".into());
+    }
+    Ok(Some((upstream, token.trim().to_owned())))
+}
+
 async fn serve(args: &ServeArgs) -> u8 {
+    let sync_to = match sync_to_args(args) {
+        Ok(s) => s,
+        Err(e) => {
+            message(&format!("error: {e}"));
+            return EXIT_USAGE_OR_IO;
+        }
+    };
     let Some(store) = store::open(&args.store).await else { return EXIT_FINDINGS };
     let listener = match TcpListener::bind(&args.listen).await {
         Ok(l) => l,
@@ -48,8 +77,35 @@ async fn serve(args: &ServeArgs) -> u8 {
         println!("Open this one-time sign-in link (valid 24 hours): {base}/auth/signin/{token}");
     }
     tracing::info!(%addr, backend = ?store.backend(), "serving");
-    let state = AppState::new(store.clone(), Config { secure_cookies: args.secure_cookies });
-    let result = pipeline_server::serve(listener, state, shutdown_signal()).await;
+    let mut state = AppState::new(store.clone(), Config { secure_cookies: args.secure_cookies });
+    let replicator = match sync_to {
+        None => None,
+        Some((upstream, token)) => {
+            let local_team = match store::team(store.as_ref(), FIRST_TEAM).await {
+                Ok((team, _)) => team.id,
+                Err(e) => {
+                    message(&format!("error: cannot find or create the local team {FIRST_TEAM:?}: {e}"));
+                    return EXIT_FINDINGS;
+                }
+            };
+            println!("Local node of {}: replicating its pipelines into team \"{FIRST_TEAM}\".", upstream.http());
+            let board = Arc::new(Board::new(upstream.http()));
+            state.sync_to = Some(board.clone());
+            let config = SyncToConfig {
+                upstream,
+                token,
+                local_team,
+                relist_every: Duration::from_secs(args.sync_relist_secs.max(1)),
+            };
+            Some(replica::start(state.clone(), config, board))
+        }
+    };
+    let result = pipeline_server::serve(listener, state.clone(), shutdown_signal()).await;
+    if let Some(handle) = replicator {
+        // It stopped when the shutdown began; what it queued last is settled before the store closes.
+        let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        state.docs.writer().barrier().await;
+    }
     store.close().await;
     match result {
         Ok(()) => {

@@ -59,7 +59,21 @@ pub struct DocEntry {
     compacting: AtomicBool,
     pub room: Room,
     pub(crate) view: view::ViewState,
+    /// Bumped after every durable change and every update caught up from other nodes, whether or not anyone
+    /// is connected here (the room only carries updates while it has connections): the local node's
+    /// replicator waits on it.
+    changes: tokio::sync::watch::Sender<u64>,
     cache: Weak<CacheInner>,
+}
+
+/// Which changes an update may make (see `sync::check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateRules {
+    /// A browser or other client: everything but the base text.
+    Client,
+    /// A replica relaying another server's changes (`hello` flag `FLAG_REPLICA`, or this node's own
+    /// replicator): the base text too, provided it still parses as YAML afterwards.
+    Replica,
 }
 
 /// Why a client's update was not taken.
@@ -81,8 +95,14 @@ impl DocEntry {
         }
     }
 
+    /// A receiver that sees a new value after each durable change (see `changes`).
+    pub fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
     /// The document changed durably: schedule views, cached fields and compaction.
     pub(crate) fn changed(self: &Arc<Self>) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
         view::schedule(self);
         let due = self.complete_seq.load(Ordering::SeqCst) >= self.snapshot_seq.load(Ordering::SeqCst) + COMPACT_EVERY;
         if due && !self.compacting.swap(true, Ordering::SeqCst) {
@@ -265,6 +285,7 @@ impl DocCache {
                     compacting: AtomicBool::new(false),
                     room: Room::default(),
                     view: view::ViewState::default(),
+                    changes: tokio::sync::watch::channel(0).0,
                     cache: Arc::downgrade(&self.inner),
                 })
             })
@@ -443,16 +464,39 @@ impl DocCache {
         author: Option<UserId>,
         origin: Origin,
     ) -> Result<(), ApplyError> {
+        self.apply_update(entry, data, author, origin, UpdateRules::Client).await
+    }
+
+    /// [`Self::apply_client_update`] under the given rules.
+    pub async fn apply_update(
+        &self,
+        entry: &Arc<DocEntry>,
+        data: Vec<u8>,
+        author: Option<UserId>,
+        origin: Origin,
+        rules: UpdateRules,
+    ) -> Result<(), ApplyError> {
         let mut slot = entry.state.lock().await;
         self.ensure(entry, &mut slot).await.map_err(|e| ApplyError::Internal(e.to_string()))?;
         let Some(live) = slot.as_mut() else { return Err(ApplyError::Internal("document not loaded".into())) };
-        live.check.take();
+        live.check.take_verdict();
         let verdict = match live.doc.loro().import(&data) {
             Err(e) => Some(format!("the update does not decode: {e}")),
             Ok(status) if status.pending.is_some() => {
                 Some("the update depends on changes the server does not have (send from the server's version)".into())
             }
-            Ok(_) => live.check.take(),
+            Ok(_) => match rules {
+                UpdateRules::Client => live.check.take(),
+                UpdateRules::Replica => {
+                    let v = live.check.take_verdict();
+                    v.problem.or_else(|| {
+                        let base = v.base_changed.then(|| live.doc.base_text())?;
+                        pipeline_format::Document::parse(&base)
+                            .err()
+                            .map(|e| format!("the update makes the base text something that is not YAML: {e}"))
+                    })
+                }
+            },
         };
         if let Some(problem) = verdict {
             // The import may have changed the document: drop it; the next use reloads what the store holds.
@@ -507,6 +551,7 @@ impl DocCache {
             live.doc.import(&u.data)?;
             if live.doc.version() != before {
                 entry.room.publish_update(None, &u.data);
+                entry.changes.send_modify(|n| *n = n.wrapping_add(1));
             }
             entry.complete_seq.fetch_max(u.seq, Ordering::SeqCst);
         }

@@ -2,7 +2,8 @@
 //! follows the update's size, not the document's: every changed container must live under one of the
 //! document's own roots with its own type (`data`, `meta`, `layout`, `comments`: maps; `steps`: the tree),
 //! inside them only maps, lists and the tree's node maps, and values must be JSON-like (no binary). The base
-//! text (`base`) changes only through the HTTP API, which parses it first.
+//! text (`base`) changes only through the HTTP API, which parses it first, or from a replica connection (a local
+//! node relaying its server's changes), after which the caller parses it: [`Verdict::base_changed`] says when.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,28 +19,47 @@ const ROOTS: [(&str, ContainerType); 5] = [
     ("steps", ContainerType::Tree),
 ];
 
+/// What changes since the last [`UpdateCheck::take`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The first rule broken, if any.
+    pub problem: Option<String>,
+    /// The base text was set (to a string: anything else is a `problem`).
+    pub base_changed: bool,
+}
+
 /// Watches a document's changes; `take` says whether anything since the last `take` broke the rules.
 pub struct UpdateCheck {
-    verdict: Arc<Mutex<Option<String>>>,
+    verdict: Arc<Mutex<Verdict>>,
     _sub: Subscription,
 }
 
 impl UpdateCheck {
     pub fn attach(doc: &LoroDoc) -> UpdateCheck {
-        let verdict: Arc<Mutex<Option<String>>> = Arc::default();
+        let verdict: Arc<Mutex<Verdict>> = Arc::default();
         let v = verdict.clone();
         let sub = doc.subscribe_root(Arc::new(move |e: DiffEvent<'_>| {
-            if let Some(problem) = first_problem(&e) {
-                let mut slot = v.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                slot.get_or_insert(problem);
+            let (problem, base) = first_problem(&e);
+            let mut slot = v.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            slot.base_changed |= base;
+            if let Some(problem) = problem {
+                slot.problem.get_or_insert(problem);
             }
         }));
         UpdateCheck { verdict, _sub: sub }
     }
 
-    /// The first problem seen since the last call, if any (and forgets it).
+    /// The first problem seen since the last call, if any (and forgets it); a change of the base text counts as
+    /// one (the rule for clients).
     pub fn take(&self) -> Option<String> {
-        self.verdict.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+        let v = self.take_verdict();
+        v.problem
+            .or_else(|| v.base_changed.then(|| "the update changes the base text, which clients may not change".into()))
+    }
+
+    /// What happened since the last call (and forgets it).
+    pub fn take_verdict(&self) -> Verdict {
+        std::mem::take(&mut *self.verdict.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 }
 
@@ -76,9 +96,30 @@ fn loro_value_problem(v: &LoroValue) -> Option<String> {
     }
 }
 
-fn first_problem(e: &DiffEvent<'_>) -> Option<String> {
+/// A change of the base text: only its `text` key, set to a string.
+fn base_problem(target: &ContainerID, diff: &Diff<'_>) -> Option<String> {
+    let ContainerID::Root { container_type: ContainerType::Map, .. } = target else {
+        return Some("the base text is a map of one string".into());
+    };
+    let Diff::Map(m) = diff else { return Some("the base text is a map of one string".into()) };
+    m.updated.iter().find_map(|(key, value)| match (key.as_ref(), value) {
+        ("text", Some(ValueOrContainer::Value(LoroValue::String(_)))) => None,
+        _ => Some("the base text is a map of one string under `text`".into()),
+    })
+}
+
+/// The first rule broken by the events, and whether they changed the base text.
+fn first_problem(e: &DiffEvent<'_>) -> (Option<String>, bool) {
+    let mut base = false;
     for d in &e.events {
         let root = root_of(d.target, d.path);
+        if matches!(root, ContainerID::Root { name, container_type: ContainerType::Map } if name.as_str() == "base") {
+            base = true;
+            if let Some(problem) = base_problem(d.target, &d.diff) {
+                return (Some(problem), base);
+            }
+            continue;
+        }
         let allowed = match root {
             ContainerID::Root { name, container_type } => {
                 ROOTS.iter().any(|(n, t)| *n == name.as_str() && t == container_type)
@@ -86,7 +127,7 @@ fn first_problem(e: &DiffEvent<'_>) -> Option<String> {
             ContainerID::Normal { .. } => false,
         };
         if !allowed {
-            return Some(format!("the update changes {root}, which clients may not change"));
+            return (Some(format!("the update changes {root}, which clients may not change")), base);
         }
         let problem = match &d.diff {
             Diff::Map(m) => m.updated.values().flatten().find_map(value_problem),
@@ -99,10 +140,10 @@ fn first_problem(e: &DiffEvent<'_>) -> Option<String> {
             _ => Some(format!("{} is not a container a pipeline document has", d.target)),
         };
         if problem.is_some() {
-            return problem;
+            return (problem, base);
         }
     }
-    None
+    (None, base)
 }
 
 #[cfg(test)]
@@ -150,6 +191,32 @@ mod tests {
         assert!(verdict(|d| d.get_map("base").insert("text", "x: [").map(|_| ()).expect("insert")).is_some());
         assert!(verdict(|d| d.get_map("junk").insert("a", 1).map(|_| ()).expect("insert")).is_some());
         assert!(verdict(|d| d.get_text("data").insert(0, "x").expect("insert")).is_some());
+    }
+
+    /// The verdict with the base text allowed (a replica connection).
+    fn replica_verdict(edit: impl FnOnce(&LoroDoc)) -> Verdict {
+        let server = pipeline_doc::PipelineDoc::from_yaml("workflow:\n  name: x\n").expect("yaml");
+        let client = LoroDoc::new();
+        client.import(&server.export_snapshot().expect("snapshot")).expect("import");
+        let before = client.oplog_vv();
+        edit(&client);
+        client.commit();
+        let update = client.export(ExportMode::updates(&before)).expect("export");
+        let check = UpdateCheck::attach(server.loro());
+        server.import(&update).expect("import");
+        check.take_verdict()
+    }
+
+    #[test]
+    fn a_replica_may_set_the_base_text_to_a_string_only() {
+        let v = replica_verdict(|d| d.get_map("base").insert("text", "a: 1\n").map(|_| ()).expect("insert"));
+        assert_eq!(v, Verdict { problem: None, base_changed: true });
+        let v = replica_verdict(|d| d.get_map("base").insert("text", 3).map(|_| ()).expect("insert"));
+        assert!(v.problem.is_some() && v.base_changed, "{v:?}");
+        let v = replica_verdict(|d| d.get_map("base").insert("other", "x").map(|_| ()).expect("insert"));
+        assert!(v.problem.is_some(), "{v:?}");
+        let v = replica_verdict(|d| d.get_map("data").insert("k", 1).map(|_| ()).expect("insert"));
+        assert_eq!(v, Verdict::default());
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub enum Event {
     Disconnected { code: Option<u16>, reason: String },
     /// A new connection is up: `welcome` imported and the server's missing changes sent.
     Reconnected,
+    /// The connection is down; the next attempt is in `delay` (`attempt` counts from 1).
+    Retrying { attempt: u32, delay: Duration },
     /// The server sent something this client could not decode or import; the connection stays.
     Invalid(String),
 }
@@ -170,6 +172,8 @@ struct Shared {
     info: Mutex<WelcomeInfo>,
     presence: EphemeralStore,
     acks: watch::Sender<AckState>,
+    /// What the server is known to hold durably: its `welcome` version, what it sent, and acked updates.
+    durable: Mutex<VersionVector>,
     dropped_events: AtomicU64,
 }
 
@@ -177,6 +181,10 @@ impl Shared {
     fn info(&self) -> MutexGuard<'_, WelcomeInfo> {
         // The lock only guards a plain value; a panic elsewhere cannot leave it half-written.
         self.info.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn durable(&self) -> MutexGuard<'_, VersionVector> {
+        self.durable.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -213,6 +221,7 @@ impl SyncClient {
             info: Mutex::new(info.clone()),
             presence: EphemeralStore::new(PRESENCE_TIMEOUT_MS),
             acks,
+            durable: Mutex::new(VersionVector::default()),
             dropped_events: AtomicU64::new(0),
         });
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
@@ -227,6 +236,7 @@ impl SyncClient {
             cmds: cmd_rx,
             last_seq: 0,
             server_has: VersionVector::default(),
+            sent: BTreeMap::new(),
             own_presence: None,
         };
         worker.after_welcome(&mut ws, info, server_vv).await?;
@@ -280,6 +290,12 @@ impl SyncClient {
     /// The highest seq known durable.
     pub fn acked(&self) -> u32 {
         self.shared.acks.borrow().acked
+    }
+
+    /// What the server is known to hold durably: its latest `welcome` version, the updates it sent, and this
+    /// client's acknowledged updates. The replica's changes beyond it are not yet safe on the server.
+    pub fn server_version(&self) -> VersionVector {
+        self.shared.durable().clone()
     }
 
     /// The next event, or `None` once the client has stopped and every event was read.
@@ -460,6 +476,8 @@ struct Worker {
     /// What the server is known to have: its `welcome` version, plus everything sent or received since.
     /// `push` exports from here.
     server_has: VersionVector,
+    /// The replica's version when each unacked update was sent: an ack makes it durable on the server.
+    sent: BTreeMap<u32, VersionVector>,
     /// The caller's presence value (before `user`, `name`, `colour` are merged in), re-sent on refresh and
     /// after a reconnect.
     own_presence: Option<LoroValue>,
@@ -506,12 +524,14 @@ impl Worker {
         if old_key != new_key {
             self.shared.presence.delete(&old_key);
         }
+        self.shared.durable().merge(&server_vv);
         self.server_has = server_vv;
         match self.send_pending(ws).await? {
             Some(_) => {}
             // The server already has every change of the replica, so everything pushed before is durable
             // even if its ack was lost with the old connection.
             None => {
+                self.sent.clear();
                 let last = self.last_seq;
                 self.shared.acks.send_modify(|a| a.acked = a.acked.max(last));
             }
@@ -533,6 +553,7 @@ impl Worker {
             self.doc.export(ExportMode::updates(&self.server_has)).map_err(|e| ClientError::Doc(e.to_string()))?;
         let seq = self.last_seq.wrapping_add(1);
         self.last_seq = seq;
+        self.sent.insert(seq, now.clone());
         ws.send(Message::binary(ClientMsg::Update { seq, update }.encode())).await?;
         // A change committed by the caller between `oplog_vv` and `export` went out too, but is not counted
         // here: it is sent again with the next push, which is harmless (imports are idempotent).
@@ -633,6 +654,15 @@ impl Worker {
             Err(e) => self.emit(Event::Invalid(e.to_string())),
             Ok(ServerMsg::Welcome { .. }) => self.emit(Event::Invalid("a second welcome".into())),
             Ok(ServerMsg::Ack { seq }) => {
+                // An ack covers every earlier update too (a resend after a reconnect carries them all).
+                let later = self.sent.split_off(&seq.saturating_add(1));
+                let done = std::mem::replace(&mut self.sent, later);
+                if !done.is_empty() {
+                    let mut durable = self.shared.durable();
+                    for vv in done.values() {
+                        durable.merge(vv);
+                    }
+                }
                 self.shared.acks.send_modify(|a| a.acked = a.acked.max(seq));
                 self.emit(Event::Ack(seq));
             }
@@ -654,6 +684,7 @@ impl Worker {
     fn note_received(&mut self, status: &ImportStatus) {
         // Each peer's ops are causally contiguous, so the server holding ops up to `end` holds all before.
         let got: VersionVector = status.success.iter().map(|(peer, &(_, end))| (*peer, end)).collect();
+        self.shared.durable().merge(&got);
         self.server_has.merge(&got);
     }
 
@@ -690,6 +721,7 @@ impl Worker {
         };
         let mut attempt = 0u32;
         loop {
+            self.emit(Event::Retrying { attempt: attempt.saturating_add(1), delay });
             let sleep = tokio::time::sleep(delay);
             tokio::pin!(sleep);
             loop {

@@ -25,6 +25,7 @@ use crate::app::AppState;
 use crate::auth::permissions::{Deleted, require_pipeline};
 use crate::auth::session::Via;
 use crate::auth::{Auth, MaybeAuth};
+use crate::docs::UpdateRules;
 use crate::docs::room::{Outgoing, PRESENCE_TIMEOUT_MS};
 use crate::docs::writer::{ConnNote, Origin};
 use crate::docs::{ApplyError, DocEntry, view};
@@ -32,8 +33,8 @@ use crate::error::ApiError;
 use crate::extract::Qs;
 use crate::metrics::Metrics;
 use crate::sync::protocol::{
-    ClientMsg, ConnRole, ErrorCode, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser, ServerMsg, ServerText,
-    WelcomeInfo, encode_remote_presence,
+    ClientMsg, ConnRole, ErrorCode, FLAG_REPLICA, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser,
+    ServerMsg, ServerText, WelcomeInfo, encode_remote_presence,
 };
 use crate::sync::upgrade::{FRAGMENT, Socket, Upgrade, binary_frames};
 
@@ -49,6 +50,12 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 const RETRY_AFTER_MS: u64 = 500;
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// A connection id no sync connection of this node has (for in-process peers such as the replicator, whose
+/// updates the room must not echo back to them).
+pub fn next_conn_id() -> u64 {
+    NEXT_CONN.fetch_add(1, Ordering::Relaxed)
+}
 
 const COLOURS: [&str; 12] = [
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46a0a0", "#f032e6", "#808000", "#9a6324", "#800000",
@@ -129,6 +136,8 @@ struct Conn {
     user: User,
     editor: bool,
     views: bool,
+    /// `hello` said the client relays another server's replica: its updates may change the base text.
+    replica: bool,
     key: String,
     presence_user: PresenceUser,
     client_vv: VersionVector,
@@ -158,6 +167,7 @@ async fn run(state: AppState, socket: Socket, pipeline: PipelineId, team: TeamId
                 user,
                 editor,
                 views: false,
+                replica: false,
                 key,
                 presence_user,
                 client_vv: VersionVector::default(),
@@ -256,6 +266,7 @@ impl Conn {
             }
         }
         self.views = flags & FLAG_VIEWS != 0;
+        self.replica = flags & FLAG_REPLICA != 0;
 
         self.entry.room.join(self.views);
         if self.entry.room.connections() == 1 {
@@ -468,7 +479,8 @@ impl Conn {
         let origin = Origin::Conn { conn: self.id, seq, notes: self.notes.clone(), received: Instant::now() };
         self.inflight += 1;
         let entry = self.entry.clone();
-        match self.state.docs.apply_client_update(&entry, update, Some(self.user.id), origin).await {
+        let rules = if self.replica { UpdateRules::Replica } else { UpdateRules::Client };
+        match self.state.docs.apply_update(&entry, update, Some(self.user.id), origin, rules).await {
             Ok(()) => Ok(()),
             Err(ApplyError::Invalid(msg)) => {
                 self.inflight -= 1;

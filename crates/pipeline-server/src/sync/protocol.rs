@@ -19,6 +19,9 @@ pub const REMOTE_PRESENCE: u8 = 0x84;
 
 /// `hello.flags` bit 0: send `view` messages (YAML and diagnostics).
 pub const FLAG_VIEWS: u8 = 0x01;
+/// `hello.flags` bit 1: the client relays another server's replica (a local node, docs/local-node.md): its
+/// updates may change the base text, which the server then parses and refuses unless it is YAML.
+pub const FLAG_REPLICA: u8 = 0x02;
 
 /// Client → server binary messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +137,7 @@ impl ClientMsg {
         match kind {
             HELLO => {
                 let (&flags, version) = rest.split_first().ok_or(FrameError::Truncated("hello"))?;
-                if flags & !FLAG_VIEWS != 0 {
+                if flags & !(FLAG_VIEWS | FLAG_REPLICA) != 0 {
                     return Err(FrameError::BadFlags(flags));
                 }
                 Ok(ClientMsg::Hello { flags, version: version.to_vec() })
