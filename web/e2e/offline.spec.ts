@@ -2,12 +2,12 @@
 // worker. The first test runs its own server so that "offline" is real: the server is stopped (and the
 // browser's network cut), the page reloaded with nothing to answer it, and the server started again on the
 // same address and data.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
-import { binaryPath, createUser, startServer } from './support/global-setup';
+import { binaryPath, createUser } from './support/global-setup';
+import { OwnServer } from './support/own-server';
 import { PASSWORD, createPipeline, expect, exportedYaml, openEditor, signIn, test, USERS } from './support/fixtures';
 
 const YAML = `workflow:
@@ -55,28 +55,6 @@ const keptSnapshot = (page: Page, id: string) =>
       }),
     id,
   );
-
-class OwnServer {
-  private child: ChildProcess | null = null;
-  url = '';
-  constructor(private data: string) {}
-  async start(listen = '127.0.0.1:0') {
-    const s = await startServer(binaryPath(), this.data, listen);
-    this.child = s.child;
-    this.url = s.url;
-  }
-  get listen() {
-    return new URL(this.url).host;
-  }
-  async stop() {
-    const c = this.child;
-    this.child = null;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.on('exit', r));
-    c.kill('SIGTERM');
-    await exited;
-  }
-}
 
 test.describe('with its own server', () => {
   let server: OwnServer;

@@ -26,6 +26,7 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
   const [mode, setMode] = useState<ViewMode>(() => (localStorage.getItem('pe.view') as ViewMode) || 'split');
   const [drawer, setDrawer] = useState<'library' | 'properties' | null>(null);
   const [help, setHelp] = useState(false);
+  const yamlWanted = useYamlWanted(mode, editor.loaded);
   useEffect(() => {
     // Written only when it changes (a storage write is not free on the way to the first paint).
     if (localStorage.getItem('pe.view') !== mode) localStorage.setItem('pe.view', mode);
@@ -108,9 +109,13 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
           )}
           {mode !== 'visual' && (
             <section className="yaml-area" aria-label="YAML">
-              <Suspense fallback={<div className="yaml-pane" aria-busy="true" />}>
-                <YamlPane />
-              </Suspense>
+              {yamlWanted ? (
+                <Suspense fallback={<div className="yaml-pane" aria-busy="true" />}>
+                  <YamlPane />
+                </Suspense>
+              ) : (
+                <div className="yaml-pane" aria-busy="true" />
+              )}
             </section>
           )}
         </div>
@@ -145,4 +150,26 @@ function useOfflineChecker(wanted: boolean): typeof checkModel | null {
     };
   }, [wanted, checker]);
   return checker;
+}
+
+/**
+ * Whether the YAML pane's code is to load: at once in the YAML view; beside the canvas, in the frame after
+ * the canvas has painted the loaded document (so the steps do not wait for CodeMirror), and from then on.
+ */
+function useYamlWanted(mode: ViewMode, loaded: boolean): boolean {
+  const [wanted, setWanted] = useState(mode === 'yaml');
+  useEffect(() => {
+    if (wanted || mode === 'visual') return;
+    if (mode === 'yaml') return setWanted(true);
+    if (!loaded) return;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      t = setTimeout(() => setWanted(true), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(t);
+    };
+  }, [wanted, mode, loaded]);
+  return wanted;
 }
