@@ -21,6 +21,9 @@ export interface SyncEvents {
   error?(code: string, message: string): void;
 }
 
+/** Errors after which the server closes the socket for what this client sent (docs/protocol.md). */
+const CLOSING_ERRORS = new Set(['bad_frame', 'too_large', 'invalid_update']);
+
 export class SyncConnection {
   private ws: WebSocket | null = null;
   private seq = 0;
@@ -35,6 +38,7 @@ export class SyncConnection {
   private unsent = 0;
   /** The last error the server sent, for the status when it then closes the socket. */
   private lastError: string | null = null;
+  private lastErrorCode: string | null = null;
   /** The own presence state last set, set again under the new key after a reconnect. */
   private ownPresence: Record<string, unknown> | null = null;
   /** The next presence frame is the welcome's (everyone present): entries it lacks left meanwhile. */
@@ -169,7 +173,8 @@ export class SyncConnection {
       if (this.ws !== ws) return;
       this.dropSocket();
       if (this.stopped) return;
-      if (ev.code === 1008 || ev.code === 1009) {
+      // (The code may be lost if the socket was reset; the error message before it tells the same.)
+      if (ev.code === 1008 || ev.code === 1009 || (this.lastErrorCode !== null && CLOSING_ERRORS.has(this.lastErrorCode))) {
         // The server refused what this client sent; sending it again would be refused again.
         this.emitStatus({ state: 'error', pending: this.pending, message: this.lastError ?? (ev.reason || 'refused by the server') });
         return;
@@ -211,6 +216,7 @@ export class SyncConnection {
       if (msg.type === 'view') this.events.view?.(msg);
       else if (msg.type === 'error') {
         this.lastError = msg.message;
+        this.lastErrorCode = msg.code;
         this.events.error?.(msg.code, msg.message);
       }
       else if (msg.type === 'shutdown') {
@@ -232,6 +238,7 @@ export class SyncConnection {
         const oldKey = this.info?.client_key;
         this.info = m.info;
         this.lastError = null;
+        this.lastErrorCode = null;
         // A new connection has a new presence key: the old entry is dropped here (the server dropped it when
         // the socket closed) and the state set again under the new key once ready.
         if (oldKey && oldKey !== m.info.client_key) this.dropLocally([oldKey]);

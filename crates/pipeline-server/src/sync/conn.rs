@@ -44,6 +44,8 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 pub const CLOSE_ACCESS_CHANGED: u16 = 4003;
 /// A socket write that takes longer than this means the client is gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a closing connection waits for the client's close reply.
+const CLOSE_DRAIN: Duration = Duration::from_secs(2);
 /// On shutdown, how long to wait for in-flight writes before closing anyway.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// What `shutdown` tells clients to wait before reconnecting.
@@ -179,6 +181,17 @@ async fn run(state: AppState, socket: Socket, pipeline: PipelineId, team: TeamId
             if let End::Close(code, reason) = end {
                 let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
                 let _ = tokio::time::timeout(SEND_TIMEOUT, conn.sink.send(Message::Close(Some(frame)))).await;
+                // The closing handshake: what the client still sends is read (and dropped) until its close
+                // reply. Closed with unread data, the socket would be reset by the kernel, and the client could
+                // lose our close frame and its code (it would then reconnect instead of showing the refusal).
+                let drain = async {
+                    while let Some(Ok(m)) = stream.next().await {
+                        if m.is_close() {
+                            break;
+                        }
+                    }
+                };
+                let _ = tokio::time::timeout(CLOSE_DRAIN, drain).await;
             }
         },
         span,
