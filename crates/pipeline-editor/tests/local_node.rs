@@ -14,8 +14,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::rt;
-use pipeline_doc::loro::{self, LoroDoc, LoroMap, ValueOrContainer};
+use common::{fields, free_port, rt};
+use pipeline_doc::loro::LoroDoc;
 use pipeline_server::sync::client::{ClientAuth, ClientOptions, SyncClient};
 use serde_json::Value;
 
@@ -35,10 +35,6 @@ fn token(dir: &Path, team: &str) -> String {
     let out = Command::new(BIN).args(["token", "create", "--data", data, &email]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 struct Node {
@@ -201,15 +197,6 @@ async fn converged(team: &Api, local: &Api, id: &str, wanted: &[&str]) -> String
         }
         assert!(started.elapsed() < LIMIT, "the two sides differ:\n--- team\n{t}\n--- local\n{l}");
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn fields(doc: &LoroDoc, step: usize) -> LoroMap {
-    let tree = doc.get_tree("steps");
-    let node = tree.roots()[step];
-    match tree.get_meta(node).unwrap().get("fields") {
-        Some(ValueOrContainer::Container(loro::Container::Map(m))) => m,
-        other => panic!("no fields map: {other:?}"),
     }
 }
 

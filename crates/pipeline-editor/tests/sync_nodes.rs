@@ -10,8 +10,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{pg_url, rt};
-use pipeline_doc::loro::{self, LoroDoc, LoroMap, ValueOrContainer};
+use common::{fields, free_port, pg_url, rt};
+use pipeline_doc::loro::{self, LoroDoc, ValueOrContainer};
 use pipeline_server::sync::client::{ClientAuth, ClientOptions, Event, SyncClient};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pipeline-editor");
@@ -34,10 +34,6 @@ fn token(target: &str) -> String {
     args.push(email);
     let out = Command::new(BIN).args(&args).output().unwrap();
     String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 struct Node {
@@ -114,15 +110,6 @@ async fn create(base: &str, token: &str) -> String {
 async fn client(url: &str, token: &str) -> SyncClient {
     let opts = ClientOptions { auto_reconnect: true, ..ClientOptions::default() };
     SyncClient::connect(url, ClientAuth::Bearer(token.to_owned()), LoroDoc::new(), opts).await.unwrap()
-}
-
-fn fields(doc: &LoroDoc, step: usize) -> LoroMap {
-    let tree = doc.get_tree("steps");
-    let node = tree.roots()[step];
-    match tree.get_meta(node).unwrap().get("fields") {
-        Some(ValueOrContainer::Container(loro::Container::Map(m))) => m,
-        other => panic!("no fields map: {other:?}"),
-    }
 }
 
 fn field(doc: &LoroDoc, step: usize, key: &str) -> Option<String> {

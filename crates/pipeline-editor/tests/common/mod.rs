@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use pipeline_doc::loro::{self, LoroDoc, LoroMap, ValueOrContainer};
+
 pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
 }
@@ -38,4 +40,19 @@ pub fn pg_url(prefix: &str) -> Option<String> {
     });
     let (prefix, _) = base.rsplit_once('/').unwrap();
     Some(format!("{prefix}/{name}"))
+}
+
+/// A free loopback port (for a process that must come back on the same address).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The `fields` map of the top-level step `step` in a pipeline document.
+pub fn fields(doc: &LoroDoc, step: usize) -> LoroMap {
+    let tree = doc.get_tree("steps");
+    let node = tree.roots()[step];
+    match tree.get_meta(node).unwrap().get("fields") {
+        Some(ValueOrContainer::Container(loro::Container::Map(m))) => m,
+        other => panic!("no fields map: {other:?}"),
+    }
 }

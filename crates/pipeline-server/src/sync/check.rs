@@ -152,12 +152,10 @@ mod tests {
 
     use super::*;
 
-    /// A server replica and a client replica of one pipeline; returns the verdict of the server importing
-    /// what `edit` did on the client.
-    fn verdict(edit: impl FnOnce(&LoroDoc)) -> Option<String> {
-        let server =
-            pipeline_doc::PipelineDoc::from_yaml("workflow:\n  name: x\n  steps:\n  - name: a\n    type: claude\n")
-                .expect("yaml");
+    /// A server replica of `yaml` and a client replica of it; the server imports what `edit` did on the client,
+    /// watched by a check, which is returned.
+    fn imported(yaml: &str, edit: impl FnOnce(&LoroDoc)) -> UpdateCheck {
+        let server = pipeline_doc::PipelineDoc::from_yaml(yaml).expect("yaml");
         let client = LoroDoc::new();
         client.import(&server.export_snapshot().expect("snapshot")).expect("import");
         let before = client.oplog_vv();
@@ -166,7 +164,12 @@ mod tests {
         let update = client.export(ExportMode::updates(&before)).expect("export");
         let check = UpdateCheck::attach(server.loro());
         server.import(&update).expect("import");
-        check.take()
+        check
+    }
+
+    /// The verdict for a client connection.
+    fn verdict(edit: impl FnOnce(&LoroDoc)) -> Option<String> {
+        imported("workflow:\n  name: x\n  steps:\n  - name: a\n    type: claude\n", edit).take()
     }
 
     #[test]
@@ -195,16 +198,7 @@ mod tests {
 
     /// The verdict with the base text allowed (a replica connection).
     fn replica_verdict(edit: impl FnOnce(&LoroDoc)) -> Verdict {
-        let server = pipeline_doc::PipelineDoc::from_yaml("workflow:\n  name: x\n").expect("yaml");
-        let client = LoroDoc::new();
-        client.import(&server.export_snapshot().expect("snapshot")).expect("import");
-        let before = client.oplog_vv();
-        edit(&client);
-        client.commit();
-        let update = client.export(ExportMode::updates(&before)).expect("export");
-        let check = UpdateCheck::attach(server.loro());
-        server.import(&update).expect("import");
-        check.take_verdict()
+        imported("workflow:\n  name: x\n", edit).take_verdict()
     }
 
     #[test]
