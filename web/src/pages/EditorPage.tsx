@@ -57,70 +57,70 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
   return (
     <EditorContext.Provider value={editor}>
       <CollabProvider>
-      <div className={`editor mode-${mode}${drawer ? ` drawer-${drawer}` : ''}`} data-loaded={editor.loaded}>
-        <header className="topbar editor-bar">
-          <a href="/" className="ghost button" aria-label="All pipelines" onClick={(e) => { e.preventDefault(); navigate('/'); }}>←</a>
-          <h1 className="pipeline-name" title={name}>{name}</h1>
-          {editor.readOnly && <span className="badge readonly" title="You are a viewer of this team">Read-only</span>}
-          <span className="muted small" data-testid="step-count">
-            {editor.model.all.length} step{editor.model.all.length === 1 ? '' : 's'}
-          </span>
-          <span className="diag-summary" aria-label="Diagnostics">
-            {errors > 0 && <span className="badge error">{errors} error{errors === 1 ? '' : 's'}</span>}
-            {warnings > 0 && <span className="badge warning">{warnings} warning{warnings === 1 ? '' : 's'}</span>}
-            {localIssues ? (
-              <span className={`badge ${localIssues.length ? 'warning' : 'ok'}`} data-testid="local-issues" title={localIssues.map((i) => `${i.at}${i.field}: ${i.message}`).join('\n')}>
-                {localIssues.length ? `${localIssues.length} issue${localIssues.length === 1 ? '' : 's'}` : 'no schema issues'} · checked locally
-              </span>
-            ) : (
-              editor.view && !errors && !warnings && <span className="badge ok">valid</span>
-            )}
-            <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} data-offline-checks={checker ? 'ready' : 'loading'} />
-          </span>
-          <div className="spacer" />
-          <PresenceBar />
-          <UndoRedo />
-          <StatusIndicator />
-          <div className="segmented" role="group" aria-label="View">
-            {(['visual', 'split', 'yaml'] as const).map((m) => (
-              <button key={m} aria-pressed={mode === m} onClick={() => setMode(m)}>
-                {m === 'visual' ? 'Visual' : m === 'split' ? 'Split' : 'YAML'}
-              </button>
-            ))}
-          </div>
-          <button className="ghost drawer-toggle" aria-label="Step library" onClick={() => setDrawer(drawer === 'library' ? null : 'library')}>☰</button>
-          <button className="ghost drawer-toggle" aria-label="Properties" onClick={() => setDrawer(drawer === 'properties' ? null : 'properties')}>⚙</button>
-          <button className="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
-          <UserMenu me={me} />
-        </header>
-        <div className="editor-body">
-          {mode !== 'yaml' && (
-            <>
-              <aside className="panel library-panel" aria-label="Step library">
-                <Library />
-              </aside>
-              <section className="canvas-area" aria-label="Canvas">
-                <Canvas />
-              </section>
-              <aside className="panel properties-panel" aria-label="Properties">
-                <SidePanel />
-              </aside>
-            </>
-          )}
-          {mode !== 'visual' && (
-            <section className="yaml-area" aria-label="YAML">
-              {yamlWanted ? (
-                <Suspense fallback={<div className="yaml-pane" aria-busy="true" />}>
-                  <YamlPane />
-                </Suspense>
+        <div className={`editor mode-${mode}${drawer ? ` drawer-${drawer}` : ''}`} data-loaded={editor.loaded}>
+          <header className="topbar editor-bar">
+            <a href="/" className="ghost button" aria-label="All pipelines" onClick={(e) => { e.preventDefault(); navigate('/'); }}>←</a>
+            <h1 className="pipeline-name" title={name}>{name}</h1>
+            {editor.readOnly && <span className="badge readonly" title="You are a viewer of this team">Read-only</span>}
+            <span className="muted small" data-testid="step-count">
+              {editor.model.all.length} step{editor.model.all.length === 1 ? '' : 's'}
+            </span>
+            <span className="diag-summary" aria-label="Diagnostics">
+              {errors > 0 && <span className="badge error">{errors} error{errors === 1 ? '' : 's'}</span>}
+              {warnings > 0 && <span className="badge warning">{warnings} warning{warnings === 1 ? '' : 's'}</span>}
+              {localIssues ? (
+                <span className={`badge ${localIssues.length ? 'warning' : 'ok'}`} data-testid="local-issues" title={localIssues.map((i) => `${i.at}${i.field}: ${i.message}`).join('\n')}>
+                  {localIssues.length ? `${localIssues.length} issue${localIssues.length === 1 ? '' : 's'}` : 'no schema issues'} · checked locally
+                </span>
               ) : (
-                <div className="yaml-pane" aria-busy="true" />
+                editor.view && !errors && !warnings && <span className="badge ok">valid</span>
               )}
-            </section>
-          )}
+              <span hidden data-testid="diag-counts" data-errors={errors} data-warnings={warnings} data-ready={!!editor.view} data-offline-checks={checker ? 'ready' : 'loading'} />
+            </span>
+            <div className="spacer" />
+            <PresenceBar />
+            <UndoRedo />
+            <StatusIndicator />
+            <div className="segmented" role="group" aria-label="View">
+              {(['visual', 'split', 'yaml'] as const).map((m) => (
+                <button key={m} aria-pressed={mode === m} onClick={() => setMode(m)}>
+                  {m === 'visual' ? 'Visual' : m === 'split' ? 'Split' : 'YAML'}
+                </button>
+              ))}
+            </div>
+            <button className="ghost drawer-toggle" aria-label="Step library" onClick={() => setDrawer(drawer === 'library' ? null : 'library')}>☰</button>
+            <button className="ghost drawer-toggle" aria-label="Properties" onClick={() => setDrawer(drawer === 'properties' ? null : 'properties')}>⚙</button>
+            <button className="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
+            <UserMenu me={me} />
+          </header>
+          <div className="editor-body">
+            {mode !== 'yaml' && (
+              <>
+                <aside className="panel library-panel" aria-label="Step library">
+                  <Library />
+                </aside>
+                <section className="canvas-area" aria-label="Canvas">
+                  <Canvas />
+                </section>
+                <aside className="panel properties-panel" aria-label="Properties">
+                  <SidePanel />
+                </aside>
+              </>
+            )}
+            {mode !== 'visual' && (
+              <section className="yaml-area" aria-label="YAML">
+                {yamlWanted ? (
+                  <Suspense fallback={<div className="yaml-pane" aria-busy="true" />}>
+                    <YamlPane />
+                  </Suspense>
+                ) : (
+                  <div className="yaml-pane" aria-busy="true" />
+                )}
+              </section>
+            )}
+          </div>
+          <Shortcuts mode={mode} setMode={setMode} help={help} setHelp={setHelp} />
         </div>
-        <Shortcuts mode={mode} setMode={setMode} help={help} setHelp={setHelp} />
-      </div>
       </CollabProvider>
     </EditorContext.Provider>
   );
