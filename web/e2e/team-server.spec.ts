@@ -2,8 +2,8 @@
 // processes: a team server, and a local node (`serve --sync-to URL --token TOKEN`) whose browser user sees the
 // link synced; then, with the team server stopped, unreachable with the last error and the next attempt, and
 // the open pipeline reconnecting with the change made meanwhile waiting; then, with the team server started
-// again on the same port and data, synced again with that change on the team server. On an ordinary server
-// (the shared one) nothing of it shows.
+// again on the same port and data, synced again with that change on the team server. The state is not asked
+// for while the tab is hidden. On an ordinary server (the shared one) nothing of it shows.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,12 +35,28 @@ function teamToken(data: string): string {
 
 const pill = (page: Page) => page.getByTestId('team-server');
 
+/** Makes the page see itself hidden or shown (as when its tab is switched away from and back). */
+const setHidden = (page: Page, hidden: boolean) =>
+  page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+
 test('on an ordinary server the team-server state is not shown', async ({ page, csrf }) => {
   const id = await createPipeline(page.request, csrf, YAML);
   const answer = await page.request.get('/api/sync-to/status');
   expect(await answer.json()).toEqual({ enabled: false });
+  // Asked once per page load, and not again.
+  const asked: string[] = [];
+  page.on('requestfinished', (r) => {
+    if (r.url().endsWith('/api/sync-to/status')) asked.push(r.url());
+  });
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Pipeline Editor' })).toBeVisible();
+  await expect.poll(() => asked.length).toBe(1);
+  await page.waitForTimeout(6_500);
+  expect(asked).toHaveLength(1);
+  await expect(pill(page)).toHaveCount(0);
   await openEditor(page, id);
   await expect(page.locator('.sync-status')).toHaveText('Saved');
   await expect(pill(page)).toHaveCount(0);
@@ -85,6 +101,18 @@ test('a local node shows its team server synced, unreachable while it is stopped
     await page.keyboard.press('Escape');
     await expect(details).toHaveCount(0);
     await expect(button).toBeFocused();
+
+    // Not asked while the tab is hidden (for longer than the 5 s between polls); at once when it shows again.
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/sync-to/status')) asked.push(r.url());
+    });
+    await setHidden(page, true);
+    asked.length = 0;
+    await page.waitForTimeout(6_500);
+    expect(asked).toHaveLength(0);
+    await setHidden(page, false);
+    await expect.poll(() => asked.length).toBeGreaterThan(0);
 
     await page.goto(`${local.url}/p/${id}`);
     await expect(page.locator('.editor[data-loaded="true"]')).toBeVisible();
