@@ -65,10 +65,10 @@ function DiscardDialog(props: { onClose(): void; onDiscarded(): void }) {
       <div className="discard-body">
         <h2>Discard your unsent changes?</h2>
         <p>
-          The server refused {status.pending > 1 ? `some of your ${status.pending} unsent changes` : 'a change of yours'}
-          {status.state === 'error' ? ` (${status.message})` : ''}, and would refuse it again on every reconnect.
-          Discarding drops every change of yours on this pipeline that the server has not saved, on this device,
-          and opens the pipeline as the server has it. This cannot be undone.
+          The server refused a change made here{status.state === 'error' ? ` (${status.message})` : ''} and would
+          refuse it again on every reconnect. Discarding drops{' '}
+          {status.pending > 1 ? `the ${status.pending} changes` : 'every change'} on this pipeline that the server
+          has not saved from this device, and opens the pipeline as the server has it. This cannot be undone.
         </p>
         {error && <p className="error-text small" role="alert">{error}</p>}
         <div className="row">
