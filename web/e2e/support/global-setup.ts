@@ -24,10 +24,11 @@ export function createUser(bin: string, data: string, email: string, name: strin
 
 /**
  * Starts `pipeline-editor serve` on `data` and resolves once it listens (a first run has printed its sign-in
- * link by then). Also used by tests that stop and start their own server (e2e/offline.spec.ts).
+ * link by then). Also used by tests that stop and start their own server (e2e/offline.spec.ts), `extra`
+ * arguments for a local node (e2e/team-server.spec.ts).
  */
-export async function startServer(bin: string, data: string, listen: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(bin, ['serve', '--data', data, '--listen', listen], {
+export async function startServer(bin: string, data: string, listen: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(bin, ['serve', '--data', data, '--listen', listen, ...extra], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });

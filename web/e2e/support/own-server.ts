@@ -6,9 +6,10 @@ import { binaryPath, startServer } from './global-setup';
 export class OwnServer {
   private child: ChildProcess | null = null;
   url = '';
-  constructor(private data: string) {}
+  /** `extra`: more `serve` arguments (a local node's `--sync-to URL --token TOKEN`). */
+  constructor(private data: string, private extra: string[] = []) {}
   async start(listen = '127.0.0.1:0') {
-    const s = await startServer(binaryPath(), this.data, listen);
+    const s = await startServer(binaryPath(), this.data, listen, this.extra);
     this.child = s.child;
     this.url = s.url;
   }

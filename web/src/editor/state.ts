@@ -56,6 +56,11 @@ export interface EditorState {
   serverError: { code: string; message: string } | null;
   selection: TreeID[];
   setSelection(ids: TreeID[]): void;
+  /**
+   * Stops syncing and drops this device's copy of the pipeline with the changes the server has not taken
+   * (offline/persist.ts `discard`); the caller then opens the pipeline afresh (EditorPage).
+   */
+  discardUnsent(): Promise<void>;
 }
 
 export function useEditorState(pipelineId: string): EditorState {
@@ -164,6 +169,10 @@ export function useEditorState(pipelineId: string): EditorState {
     serverError,
     selection: liveSelection,
     setSelection,
+    discardUnsent: async () => {
+      conn.close();
+      await persist.discard();
+    },
   };
 }
 

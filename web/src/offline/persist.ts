@@ -32,6 +32,8 @@ export class ReplicaPersistence {
   private restoring = false;
   private onRestored: ((r: Restored) => void) | null = null;
   private capTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set by `discard`: nothing is written any more. */
+  private discarded = false;
 
   constructor(
     readonly pipelineId: string,
@@ -83,6 +85,20 @@ export class ReplicaPersistence {
     this.compact();
   }
 
+  /**
+   * Drops what this device kept of the pipeline and keeps nothing more (the editor is then opened afresh
+   * from the server): the way out of a change the server refuses, which would otherwise be sent again on
+   * every connect. Resolves once it is gone; rejects when IndexedDB failed.
+   */
+  async discard(): Promise<void> {
+    this.discarded = true;
+    this.stop();
+    if (!this.enabled) return;
+    const gone = this.chain.then(() => forgetReplica(this.pipelineId));
+    this.chain = gone.catch(() => {});
+    await gone;
+  }
+
   /** Imports what this device kept for the pipeline; null when nothing was kept. */
   private async restore(): Promise<Restored | null> {
     if (!this.enabled) return null;
@@ -117,6 +133,7 @@ export class ReplicaPersistence {
 
   /** The connection's status changed: its pending count is kept when it differs from the kept one. */
   status(pending: number, state: string): void {
+    if (this.discarded) return;
     if (state === 'offline' || state === 'error') this.restoreNow();
     if (!this.enabled || pending === this.savedPending) return;
     this.savedPending = pending;
@@ -124,7 +141,7 @@ export class ReplicaPersistence {
   }
 
   private append(bytes: Uint8Array): void {
-    if (this.readOnly()) return;
+    if (this.readOnly() || this.discarded) return;
     this.enqueue(async () => {
       // (Read when the write runs: by then the connection has counted this change.)
       const pending = this.pending();
@@ -139,7 +156,7 @@ export class ReplicaPersistence {
 
   /** Writes the document as one snapshot if it changed since the last one. */
   compact(): void {
-    if (!this.enabled || this.readOnly()) return;
+    if (!this.enabled || this.readOnly() || this.discarded) return;
     const f = frontiersKey(this.doc);
     if (f === this.savedFrontiers || this.doc.oplogVersion().length() === 0) return;
     this.savedFrontiers = f;

@@ -1,6 +1,6 @@
 // The editor for one pipeline: toolbar, step library, canvas, properties panel and YAML pane (views: visual,
 // YAML, split). On narrow screens the side panels become drawers.
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Me } from '../api/session';
 import { usePipelineAccess } from '../editor/access';
 import { Canvas } from '../editor/Canvas';
@@ -13,6 +13,7 @@ import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
 import { navigate } from '../ui/router';
+import { TeamServerStatus } from '../ui/TeamServerStatus';
 import { UserMenu } from '../ui/UserMenu';
 import type { checkModel } from '../validate/offline';
 
@@ -21,7 +22,17 @@ export type ViewMode = 'visual' | 'yaml' | 'split';
 // CodeMirror is a third of the app's code: loaded on its own, so the canvas does not wait for it.
 const YamlPane = lazy(() => import('../editor/YamlPane').then((m) => ({ default: m.YamlPane })));
 
+/**
+ * One pipeline's editor. Discarding the unsent changes (StatusIndicator) opens it afresh: a new replica,
+ * loaded from the server.
+ */
 export function EditorPage({ id, me }: { id: string; me: Me }) {
+  const [opening, setOpening] = useState(0);
+  const reopen = useCallback(() => setOpening((n) => n + 1), []);
+  return <Editor key={opening} id={id} me={me} reopen={reopen} />;
+}
+
+function Editor({ id, me, reopen }: { id: string; me: Me; reopen(): void }) {
   const editor = useEditorState(id);
   const [mode, setMode] = useState<ViewMode>(() => (localStorage.getItem('pe.view') as ViewMode) || 'split');
   const [drawer, setDrawer] = useState<'library' | 'properties' | null>(null);
@@ -80,7 +91,8 @@ export function EditorPage({ id, me }: { id: string; me: Me }) {
             <div className="spacer" />
             <PresenceBar />
             <UndoRedo />
-            <StatusIndicator />
+            <TeamServerStatus pipelineId={id} />
+            <StatusIndicator onDiscarded={reopen} />
             <div className="segmented" role="group" aria-label="View">
               {(['visual', 'split', 'yaml'] as const).map((m) => (
                 <button key={m} aria-pressed={mode === m} onClick={() => setMode(m)}>

@@ -20,6 +20,7 @@ import type { Diagnostic } from '../sync/protocol';
 import { navigate } from '../ui/router';
 import { UserMenu } from '../ui/UserMenu';
 import { STARTERS } from '../ui/starters';
+import { TeamServerStatus } from '../ui/TeamServerStatus';
 
 interface ImportResult {
   file: string;
@@ -163,6 +164,7 @@ export function PipelinesPage({ me }: { me: Me }) {
           onChange={(e) => setQuery(e.target.value)}
         />
         <div className="spacer" />
+        <TeamServerStatus />
         {canEdit && (
           <div className="menu-anchor">
             <button className="primary" aria-haspopup="menu" aria-expanded={newOpen} onClick={() => setNewOpen((o) => !o)}>

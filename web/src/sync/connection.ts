@@ -7,6 +7,7 @@
 import { EphemeralStore, LoroDoc, VersionVector } from 'loro-crdt';
 import { adoptEarlySocket, syncUrl, type EarlySocket } from './early';
 import * as P from './protocol';
+import { splitUpdate } from './split';
 
 export type SyncStatus =
   | { state: 'connecting'; pending: number }
@@ -301,10 +302,17 @@ export class SyncConnection {
     }
   }
 
+  /**
+   * Sends an update in as many frames as the server's frame limit needs (sync/split.ts); the `changes` it
+   * holds are counted as acknowledged with the last frame's ack.
+   */
   private sendFrame(bytes: Uint8Array, changes = 1) {
-    this.seq += 1;
-    this.inflight.push({ seq: this.seq, changes });
-    this.ws?.send(P.update(this.seq, bytes));
+    const parts = splitUpdate(this.doc, bytes, P.MAX_UPDATE_BYTES);
+    parts.forEach((part, i) => {
+      this.seq += 1;
+      this.inflight.push({ seq: this.seq, changes: i === parts.length - 1 ? changes : 0 });
+      this.ws?.send(P.update(this.seq, part));
+    });
     this.emitStatus({ state: 'connecting', pending: this.pending });
   }
 

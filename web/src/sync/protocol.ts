@@ -12,6 +12,11 @@ export const S_PRESENCE = 0x84;
 
 export const FLAG_VIEWS = 0x01;
 
+/** The largest client frame the server takes (`too_large` beyond: crates/pipeline-server/src/sync/protocol.rs). */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** The largest update one `update` frame carries (type byte and sequence number aside). */
+export const MAX_UPDATE_BYTES = MAX_FRAME_BYTES - 5;
+
 export type { WelcomeInfo };
 /** A located finding of the validator (the API's and the protocol's `DiagnosticBody`). */
 export type Diagnostic = DiagnosticBody;
