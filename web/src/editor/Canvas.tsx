@@ -7,6 +7,7 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MarkerType,
   Panel,
@@ -19,7 +20,6 @@ import {
   type Edge,
   type EdgeChange,
   type FinalConnectionState,
-  type InternalNode,
   type NodeChange,
 } from '@xyflow/react';
 import type { TreeID } from 'loro-crdt';
@@ -43,6 +43,8 @@ import './canvas/canvas.css';
 /** Width kept free right of the steps when fitting the view: the data edges bulge out there. */
 const EDGE_ROOM = 110;
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+/** From this many steps on, React Flow is given only the steps near the view (`windowOf`). */
+const WINDOW_FROM = 200;
 const NO_COUNTS: Counts = { errors: 0, warnings: 0 };
 const takesPrompt = (type: unknown): boolean => {
   const rule = infoOf(type)?.prompt;
@@ -154,14 +156,64 @@ function buildNodes(
   });
 }
 
-/** The box of a node in flow coordinates, from React Flow's internal state. */
-function absoluteBox(n: InternalNode | undefined): Box | null {
-  if (!n) return null;
-  const { x, y } = n.internals.positionAbsolute;
-  return { x, y, w: n.measured.width ?? n.width ?? STEP_W, h: n.measured.height ?? n.height ?? STEP_H };
+const inside = (b: Box, p: { x: number; y: number }) => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/** Every step's box in flow coordinates (the layout's boxes are relative to their container). */
+function absoluteBoxes(model: Model, boxes: Map<TreeID, Box>): Map<TreeID, Box> {
+  const out = new Map<TreeID, Box>();
+  // `all` is depth first: a container comes before its body.
+  for (const s of model.all) {
+    const b = boxes.get(s.id);
+    if (!b) continue;
+    const p = s.parent ? out.get(s.parent) : undefined;
+    out.set(s.id, p ? { ...b, x: p.x + b.x, y: p.y + b.y } : b);
+  }
+  return out;
 }
 
-const inside = (b: Box, p: { x: number; y: number }) => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+/** The area (flow coordinates) the view shows, from React Flow's transform and size. */
+function viewArea(transform: [number, number, number], width: number, height: number): Box {
+  const [tx, ty, zoom] = transform;
+  // Before React Flow has measured its pane, the window's size is a safe bound.
+  const w = width || window.innerWidth;
+  const h = height || window.innerHeight;
+  return { x: -tx / zoom, y: -ty / zoom, w: w / zoom, h: h / zoom };
+}
+
+/** `area` grown by `k` times its size on every side. */
+const grown = (a: Box, k: number): Box => ({ x: a.x - a.w * k, y: a.y - a.h * k, w: a.w * (1 + 2 * k), h: a.h * (1 + 2 * k) });
+
+/**
+ * The steps React Flow is given for a large pipeline: those in `area` (the view and one more view on each
+ * side), the selected ones (a drag moves them all), the containers holding any of these, and both ends of
+ * every edge passing through the area. React Flow's work on each change (adopting nodes, edge lookups,
+ * culling) grows with the nodes it holds even when it renders only the visible ones; this keeps it to the few
+ * dozen near the view, whatever the pipeline's size.
+ */
+function windowOf(model: Model, abs: Map<TreeID, Box>, area: Box, selection: TreeID[], edges: FlowEdge[]): Set<string> {
+  const ids = new Set<string>();
+  const add = (id: TreeID) => {
+    for (let cur: TreeID | null = id; cur && !ids.has(cur); cur = model.byId.get(cur)?.parent ?? null) ids.add(cur);
+  };
+  for (const [id, b] of abs) if (overlaps(b, area)) add(id);
+  for (const id of selection) if (model.byId.has(id)) add(id);
+  for (const e of edges) {
+    if (ids.has(e.source) && ids.has(e.target)) continue;
+    const a = abs.get(e.source as TreeID);
+    const b = abs.get(e.target as TreeID);
+    if (!a || !b) continue;
+    const x = Math.min(a.x, b.x);
+    const y = Math.min(a.y, b.y);
+    // Data edges bulge out to the right of the steps.
+    const span = { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x + EDGE_ROOM, h: Math.max(a.y + a.h, b.y + b.h) - y };
+    if (overlaps(span, area)) {
+      add(e.source as TreeID);
+      add(e.target as TreeID);
+    }
+  }
+  return ids;
+}
 
 function CanvasFlow() {
   const { doc, model, positions, view, selection, setSelection, readOnly, pipelineId } = useEditor();
@@ -190,6 +242,9 @@ function CanvasFlow() {
   const boxes = useMemo(() => placeNodes(model, auto, positions), [model, auto, positions]);
   const boxesRef = useRef(boxes);
   boxesRef.current = boxes;
+  const abs = useMemo(() => absoluteBoxes(model, boxes), [model, boxes]);
+  const absRef = useRef(abs);
+  absRef.current = abs;
   const counts = useMemo(() => diagnosticCounts(model, view?.diagnostics), [model, view]);
   const wantsFiles = useMemo(() => model.all.some((s) => s.fields?.type === 'pipeline' && typeof s.fields.pipeline_file === 'string'), [model]);
   const files = usePipelineFiles(pipelineId, wantsFiles);
@@ -329,6 +384,34 @@ function CanvasFlow() {
     return out;
   }, [model, selectedEdges, selectedSet, readOnly]);
 
+  // ---- what React Flow is given: everything, or for a large pipeline the window around the view ----
+  const windowed = model.all.length >= WINDOW_FROM;
+  const [area, setArea] = useState<Box>(() => grown(viewArea([0, 0, 1], 0, 0), 1));
+  const areaRef = useRef(area);
+  areaRef.current = area;
+  useEffect(() => {
+    if (!windowed) return;
+    let last: unknown = null;
+    const check = (st: ReturnType<typeof store.getState>) => {
+      if (st.transform === last) return;
+      last = st.transform;
+      const view = viewArea(st.transform, st.width, st.height);
+      // A new area only when the view comes within half a view of the current area's edge (or outgrows it).
+      const a = areaRef.current;
+      const safe = { x: a.x + view.w / 2, y: a.y + view.h / 2, w: a.w - view.w, h: a.h - view.h };
+      const within = safe.w > 0 && safe.h > 0 && view.x >= safe.x && view.y >= safe.y && view.x + view.w <= safe.x + safe.w && view.y + view.h <= safe.y + safe.h;
+      if (!within) setArea(grown(view, 1));
+    };
+    check(store.getState());
+    return store.subscribe(check);
+  }, [windowed, store]);
+  const included = useMemo(() => (windowed ? windowOf(model, abs, area, selection, baseEdges) : null), [windowed, model, abs, area, selection, baseEdges]);
+  const flowNodes = useMemo(() => (included ? shownNodes.filter((n) => included.has(n.id)) : shownNodes), [shownNodes, included]);
+  const flowEdges = useMemo(
+    () => (included ? baseEdges.filter((e) => included.has(e.source) && included.has(e.target)) : baseEdges),
+    [baseEdges, included],
+  );
+
   const onEdgesChange = useCallback((changes: EdgeChange<FlowEdge>[]) => {
     const selects = changes.filter((c) => c.type === 'select');
     if (!selects.length) return;
@@ -401,16 +484,15 @@ function CanvasFlow() {
   /** The innermost container under a flow point, or null for the top level. */
   const containerAt = useCallback(
     (p: { x: number; y: number }): StepNode | null => {
-      const lookup = store.getState().nodeLookup;
       let best: StepNode | null = null;
       for (const s of modelRef.current.all) {
         if (!isContainer(s) || (best && s.depth <= best.depth)) continue;
-        const b = absoluteBox(lookup.get(s.id));
+        const b = absRef.current.get(s.id);
         if (b && inside(b, p)) best = s;
       }
       return best;
     },
-    [store],
+    [],
   );
 
   const onDragOver = useCallback(
@@ -440,13 +522,12 @@ function CanvasFlow() {
       }
       const list = parent ? (parent.slots[slot as '/steps' | '/pipeline/steps'] ?? []) : m.steps;
       // After the last step of the list whose middle is above the drop point.
-      const lookup = store.getState().nodeLookup;
       const index = list.filter((s) => {
-        const b = absoluteBox(lookup.get(s.id));
+        const b = absRef.current.get(s.id);
         return b ? b.y + b.h / 2 < p.y : false;
       }).length;
       const id = insertStep(doc, { parent: parent?.id ?? null, slot, index }, newStep(type, stepNames(m)));
-      const origin = parent ? absoluteBox(lookup.get(parent.id)) : null;
+      const origin = parent ? (absRef.current.get(parent.id) ?? null) : null;
       const x = p.x - STEP_W / 2 - (origin?.x ?? 0);
       const y = p.y - STEP_H / 2 - (origin?.y ?? 0);
       setPosition(doc, id, origin ? Math.max(PAD, x) : x, origin ? Math.max(HEAD, y) : y);
@@ -454,7 +535,7 @@ function CanvasFlow() {
       setSelection([id]);
       setMessage(null);
     },
-    [readOnly, rf, containerAt, store, doc, setSelection],
+    [readOnly, rf, containerAt, doc, setSelection],
   );
 
   // ---- keyboard: Delete/Backspace removes the selected data edges (steps are deleted by Shortcuts) ----
@@ -498,6 +579,21 @@ function CanvasFlow() {
     },
     [rf, store],
   );
+  // The Fit control and its shortcut: every step in view, as far as the zoom range allows.
+  const fitAll = useCallback(() => {
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const b of absRef.current.values()) {
+      x0 = Math.min(x0, b.x);
+      y0 = Math.min(y0, b.y);
+      x1 = Math.max(x1, b.x + b.w);
+      y1 = Math.max(y1, b.y + b.h);
+    }
+    if (x0 === Infinity) return;
+    void rf.fitBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, { padding: 0.1, duration: 200 });
+  }, [rf]);
   useEffect(() => {
     if (fitted.current || !nodes.length) return;
     fitted.current = true;
@@ -508,7 +604,7 @@ function CanvasFlow() {
   // on the canvas stays put.
   useEffect(() => {
     if (selection.length !== 1 || ownSelection.current.includes(selection[0])) return;
-    const b = absoluteBox(store.getState().nodeLookup.get(selection[0]));
+    const b = absRef.current.get(selection[0]);
     if (!b) return;
     const { transform, width, height } = store.getState();
     const [tx, ty, zoom] = transform;
@@ -532,10 +628,11 @@ function CanvasFlow() {
           if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropTarget(null);
         }}
         data-drop-target={dropTarget ?? undefined}
+        data-held={flowNodes.length}
       >
         <ReactFlow<StepFlowNode, FlowEdge>
-          nodes={shownNodes}
-          edges={baseEdges}
+          nodes={flowNodes}
+          edges={flowEdges}
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
@@ -563,7 +660,14 @@ function CanvasFlow() {
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
           <CanvasPresence />
-          <Controls showInteractive={false} position="bottom-left" />
+          {/* Fit is ours: React Flow's would fit only the steps it holds, which for a large pipeline is the window. */}
+          <Controls showInteractive={false} showFitView={false} position="bottom-left">
+            <ControlButton className="react-flow__controls-fitview" onClick={fitAll} title="Fit View" aria-label="Fit View">
+              <svg viewBox="0 0 16 16" aria-hidden="true">
+                <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" fill="none" stroke="currentColor" strokeWidth="2" />
+              </svg>
+            </ControlButton>
+          </Controls>
           <Panel position="bottom-right">
             <Minimap model={model} boxes={boxes} />
           </Panel>
