@@ -366,3 +366,7 @@ export function setDataField(doc: LoroDoc, path: string[], value: Json | undefin
   commit(doc, `set ${path.join('.')}`);
 }
 
+/** The document's version as a string: equal strings, the same operations. */
+export function frontiersKey(doc: LoroDoc): string {
+  return JSON.stringify(doc.frontiers());
+}

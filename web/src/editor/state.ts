@@ -3,7 +3,7 @@
 // a per-user UndoManager (Loro's: it only ever undoes this replica's own changes).
 import { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { UndoManager, type LoroDoc, type TreeID } from 'loro-crdt';
-import { newDoc, positions, readModel, type Model } from '../doc/pipeline';
+import { frontiersKey, newDoc, positions, readModel, type Model } from '../doc/pipeline';
 import { ReplicaPersistence } from '../offline/persist';
 import { SyncConnection, type SyncStatus } from '../sync/connection';
 import type { Diagnostic, WelcomeInfo } from '../sync/protocol';
@@ -113,6 +113,8 @@ export function useEditorState(pipelineId: string): EditorState {
     return () => persist.stop();
   }, [persist, conn, startUndo]);
 
+  /** The document's version when the model was last read. */
+  const readAt = useRef('');
   // Subscribed after the first welcome (see Undo): later changes re-read the model once per frame.
   const loaded = info !== null;
   useEffect(() => {
@@ -125,8 +127,9 @@ export function useEditorState(pipelineId: string): EditorState {
         setRevision((r) => r + 1);
       });
     });
-    // Anything imported between the welcome's render and this subscription.
-    setRevision((r) => r + 1);
+    // Anything imported between the welcome's render and this subscription (a second read of a large
+    // pipeline's model costs as much as the first: only when something came in).
+    if (frontiersKey(doc) !== readAt.current) setRevision((r) => r + 1);
     return () => {
       unsub();
       if (frame) cancelAnimationFrame(frame);
@@ -140,6 +143,7 @@ export function useEditorState(pipelineId: string): EditorState {
 
   const model = useMemo(() => {
     const m = readModel(doc);
+    readAt.current = frontiersKey(doc);
     if (m.all.length) performance.mark('pe:model');
     return m;
   }, [doc, revision]);

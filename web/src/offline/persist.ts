@@ -6,6 +6,7 @@
 // is not kept: nothing it changes can ever reach the server, and kept, it would show such changes as the
 // pipeline.
 import type { LoroDoc } from 'loro-crdt';
+import { frontiersKey } from '../doc/pipeline';
 import type { WelcomeInfo } from '../sync/protocol';
 import { appendUpdate, forgetReplica, idbAvailable, loadReplica, saveSnapshot, saveSyncState } from './replicas';
 
@@ -181,8 +182,4 @@ export class ReplicaPersistence {
   flushed(): Promise<unknown> {
     return this.chain;
   }
-}
-
-function frontiersKey(doc: LoroDoc): string {
-  return JSON.stringify(doc.frontiers());
 }
