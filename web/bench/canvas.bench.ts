@@ -1,7 +1,8 @@
 // Scripted browser measurements of the editor (docs/benchmarks.md): open a large pipeline to interactive
 // (warm: the app's files cached, the document loaded on the server), frame times while dragging a step on
 // the canvas, and the JS heap. Prints one JSON line per measurement (`BENCH {...}`).
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
+import { frameCosts } from './frames';
 import { profiled } from './profile';
 import { createPipeline, test } from '../e2e/support/fixtures';
 
@@ -94,8 +95,12 @@ async function openFromList(page: Page, id: string): Promise<number> {
   return at - t0;
 }
 
-async function dragFrames(page: Page, moves: number): Promise<number[]> {
-  const node = page.locator('.react-flow__node').nth(2);
+async function dragFrames(
+  page: Page,
+  moves: number,
+  browser?: Browser,
+  node: Locator = page.locator('.react-flow__node').nth(2),
+): Promise<{ intervals: number[]; costs: number[] }> {
   const box = await node.boundingBox();
   expect(box).not.toBeNull();
   await page.evaluate(() => {
@@ -114,19 +119,25 @@ async function dragFrames(page: Page, moves: number): Promise<number[]> {
   const y = box!.y + box!.height / 2;
   await page.mouse.move(x, y);
   await page.mouse.down();
-  for (let i = 1; i <= moves; i++) {
-    await page.mouse.move(x + i * 3, y + Math.sin(i / 5) * 40);
-  }
+  const moving = async () => {
+    for (let i = 1; i <= moves; i++) await page.mouse.move(x + i * 3, y + Math.sin(i / 5) * 40);
+  };
+  // Traced when a browser is given (frame costs), else only the rAF intervals.
+  const costs = browser ? await frameCosts(browser, page, moving) : (await moving(), []);
   await page.mouse.up();
-  return page.evaluate(() => {
+  const intervals = await page.evaluate(() => {
     const w = window as unknown as { __frames: number[]; __recording: boolean };
     w.__recording = false;
     return w.__frames.slice(1);
   });
+  return { intervals, costs };
 }
 
-for (const steps of [1000, 5000]) {
-  test(`open and drag with ${steps} steps`, async ({ page, csrf }) => {
+// BENCH_STEPS: the sizes, e.g. "10,1000" (a small pipeline is the same run's baseline for frame costs).
+const SIZES = (process.env.BENCH_STEPS ?? '10,1000,5000').split(',').map(Number);
+
+for (const steps of SIZES) {
+  test(`open and drag with ${steps} steps`, async ({ page, csrf, browser }) => {
     const id = await createPipeline(page.request, csrf, pipelineYaml(steps));
     await installProbe(page);
     // Cold open (fills the HTTP cache and loads the document on the server), then warm runs.
@@ -138,7 +149,9 @@ for (const steps of [1000, 5000]) {
     for (let i = 0; i < RUNS; i++) fromList.push(await openFromList(page, id));
     await expect(page.getByTestId('step-count')).toHaveText(`${steps} steps`);
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
-    const frames = await profiled(page, `drag ${steps}`, () => dragFrames(page, 120));
+    const { intervals: frames } = await profiled(page, `drag ${steps}`, () => dragFrames(page, 120));
+    // The same drag again, traced: what each frame cost the page's main thread.
+    const { costs } = await dragFrames(page, 120, browser);
     const result = {
       steps,
       open_cold_ms: Math.round(cold),
@@ -150,8 +163,36 @@ for (const steps of [1000, 5000]) {
       drag_frame_p50_ms: +median(frames).toFixed(2),
       drag_frame_p95_ms: +pct(frames, 95).toFixed(2),
       drag_frame_max_ms: +Math.max(...frames).toFixed(2),
+      drag_frame_cost_p50_ms: +median(costs).toFixed(2),
+      drag_frame_cost_p95_ms: +pct(costs, 95).toFixed(2),
+      drag_frame_cost_frames: costs.length,
       js_heap_mib: +(heap / 2 ** 20).toFixed(1),
     };
     console.log(`BENCH ${JSON.stringify(result)}`);
   });
 }
+
+// The same drag on a trivial page (one div moved by a pointermove handler), in the same run: what this machine's
+// headless Chromium needs per frame with no app at all, and its rAF pacing.
+test('baseline: drag on a trivial page', async ({ page, browser }) => {
+  await page.setContent(`<div id="d" style="position:absolute;left:100px;top:100px;width:240px;height:64px;background:#ccd">step</div>
+    <script>
+      let on = false, ox = 0, oy = 0; const d = document.getElementById('d');
+      d.onpointerdown = (e) => { on = true; ox = e.clientX; oy = e.clientY; };
+      onpointermove = (e) => { if (on) d.style.transform = 'translate(' + (e.clientX - ox) + 'px,' + (e.clientY - oy) + 'px)'; };
+      onpointerup = () => { on = false; };
+    </script>`);
+  const { intervals } = await dragFrames(page, 120, undefined, page.locator('#d'));
+  const { costs } = await dragFrames(page, 120, browser, page.locator('#d'));
+  console.log(
+    `BENCH ${JSON.stringify({
+      steps: 'trivial page',
+      drag_frames: intervals.length,
+      drag_frame_p50_ms: +median(intervals).toFixed(2),
+      drag_frame_p95_ms: +pct(intervals, 95).toFixed(2),
+      drag_frame_cost_p50_ms: +median(costs).toFixed(2),
+      drag_frame_cost_p95_ms: +pct(costs, 95).toFixed(2),
+      drag_frame_cost_frames: costs.length,
+    })}`,
+  );
+});
