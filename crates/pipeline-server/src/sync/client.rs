@@ -664,7 +664,7 @@ impl Worker {
                     }
                     Some(Cmd::Push(reply)) => {
                         let result = self.send_pending(ws).await;
-                        if let Err(ClientError::WebSocket(e)) = result {
+                        if let Err(e @ (ClientError::WebSocket(_) | ClientError::Tls(_))) = result {
                             let _ = reply.send(Err(ClientError::NotConnected));
                             return lost(None, e.to_string(), shutdown);
                         }
@@ -673,7 +673,7 @@ impl Worker {
                     Some(Cmd::Presence(value, reply)) => {
                         self.own_presence = Some(value);
                         let result = self.send_presence(ws).await;
-                        if let Err(ClientError::WebSocket(e)) = result {
+                        if let Err(e @ (ClientError::WebSocket(_) | ClientError::Tls(_))) = result {
                             let _ = reply.send(Err(ClientError::NotConnected));
                             return lost(None, e.to_string(), shutdown);
                         }

@@ -55,14 +55,16 @@ pub fn split_updates(
     if from.includes_vv(to) {
         return Ok(Vec::new());
     }
-    let pieces = pieces(doc, from, to)?;
-    let total: u64 = pieces.iter().map(|p| u64::try_from(p.end - p.start).unwrap_or(0)).sum();
-    let whole = export(doc, &spans(&pieces))?;
+    // The usual case, one update, exported the usual way (it may hold changes committed after `to` was read:
+    // harmless, they are sent again later).
+    let whole = doc.export(ExportMode::updates(from)).map_err(|e| SplitError::Export(e.to_string()))?;
     if whole.len() <= limit {
         let mut version = from.clone();
         version.merge(to);
         return Ok(vec![Chunk { update: whole, version }]);
     }
+    let pieces = pieces(doc, from, to)?;
+    let total: u64 = pieces.iter().map(|p| u64::try_from(p.end - p.start).unwrap_or(0)).sum();
     // A first guess from the average size of an operation, with room to spare; halved while a chunk is too big.
     let per_op = (whole.len() as u64).div_ceil(total.max(1));
     let mut budget = (limit as u64 * 3 / 4 / per_op.max(1)).max(1);
@@ -239,6 +241,27 @@ mod tests {
         let got = replay(&receiver, &chunks, limit);
         assert_eq!(got.get_deep_value(), a.get_deep_value());
         assert_eq!(got.get_map("m").get("last").and_then(|v| v.into_value().ok()), Some(LoroValue::from(11i64)));
+    }
+
+    #[test]
+    fn a_receiver_holding_part_of_a_change_gets_the_rest() {
+        let a = LoroDoc::new();
+        a.set_peer_id(7).expect("peer");
+        let map = a.get_map("m");
+        for i in 0..30 {
+            map.insert(&format!("k{i}"), big(3000, i)).expect("insert");
+        }
+        a.commit();
+        // The receiver holds the first 12 operations of the one change.
+        let receiver = LoroDoc::new();
+        let head = a.export(ExportMode::updates_in_range(vec![IdSpan::new(7, 0, 12)])).expect("export");
+        receiver.import(&head).expect("import");
+        assert_eq!(receiver.oplog_vv().get(&7).copied(), Some(12));
+        let limit = 16 * 1024;
+        let chunks = split_updates(&a, &receiver.oplog_vv(), &a.oplog_vv(), limit).expect("split");
+        assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+        let got = replay(&receiver, &chunks, limit);
+        assert_eq!(got.get_deep_value(), a.get_deep_value());
     }
 
     #[test]
