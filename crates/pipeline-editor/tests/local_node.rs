@@ -54,6 +54,10 @@ struct Node {
 
 impl Node {
     fn start(dir: &Path, port: u16, extra: &[&str]) -> Node {
+        Node::start_with_env(dir, port, extra, &[])
+    }
+
+    fn start_with_env(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Node {
         let mut args: Vec<String> = vec!["serve".into(), "--data".into(), dir.to_str().unwrap().into()];
         args.extend(["--listen".into(), format!("127.0.0.1:{port}")]);
         args.extend(extra.iter().map(|s| (*s).to_owned()));
@@ -61,6 +65,7 @@ impl Node {
         let mut child = Command::new(BIN)
             .args(&args)
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(if logs { Stdio::inherit() } else { Stdio::null() })
             .spawn()
@@ -307,12 +312,12 @@ fn a_local_node_and_its_team_server_converge_with_every_edit() {
     });
 }
 
-/// A private CA (its certificate as PEM) and a server certificate for 127.0.0.1 signed by it.
-fn private_ca() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
+/// A private CA named `name` (its certificate as PEM) and a server certificate for 127.0.0.1 signed by it.
+fn private_ca(name: &str) -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
     use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "Pipeline Editor test CA");
+    ca_params.distinguished_name.push(DnType::CommonName, name);
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
     let key = KeyPair::generate().unwrap();
@@ -374,7 +379,7 @@ fn a_local_node_syncs_with_a_team_server_over_tls_with_a_private_ca() {
     let local_dir = tempfile::tempdir().unwrap();
     let team_token = token(team_dir.path(), "Team");
     let local_token = token(local_dir.path(), "Local");
-    let (ca_pem, cert, key) = private_ca();
+    let (ca_pem, cert, key) = private_ca("Pipeline Editor test CA");
     let ca_file = local_dir.path().join("team-ca.pem");
     std::fs::write(&ca_file, ca_pem).unwrap();
     rt().block_on(async {
@@ -419,14 +424,20 @@ fn a_certificate_from_an_unknown_ca_is_refused_clearly_and_retried() {
     let local_dir = tempfile::tempdir().unwrap();
     let team_token = token(team_dir.path(), "Team");
     let local_token = token(local_dir.path(), "Local");
-    let (_, cert, key) = private_ca();
+    let (_, cert, key) = private_ca("Pipeline Editor test CA");
+    // The system's roots, as the local node reads them, are another CA's (SSL_CERT_FILE): the same on every
+    // machine, and none of them signed the team server's certificate.
+    let (other_ca, _, _) = private_ca("Another CA");
+    let roots = local_dir.path().join("system-roots.pem");
+    std::fs::write(&roots, other_ca).unwrap();
     rt().block_on(async {
         let team_node = Node::start(team_dir.path(), free_port(), &[]);
         let proxy = TlsProxy::start(format!("127.0.0.1:{}", team_node.port).parse().unwrap(), cert, key).await;
-        // No --sync-ca: only the system's roots, which do not include the test's CA.
+        // No --sync-ca: only the system's roots.
         let url = proxy.url();
         let args = ["--sync-to", &url, "--token", &team_token, "--sync-relist-secs", "1"];
-        let local_node = Node::start(local_dir.path(), free_port(), &args);
+        let env = [("SSL_CERT_FILE", roots.to_str().unwrap())];
+        let local_node = Node::start_with_env(local_dir.path(), free_port(), &args, &env);
         let local = Api::new(&local_node, &local_token);
 
         let started = Instant::now();
