@@ -98,11 +98,16 @@ pub struct ServeArgs {
     #[arg(long)]
     pub secure_cookies: bool,
 
-    /// Run as a local node of this team server (`http://host:port`): keep a replica of every pipeline the
-    /// token's user can reach there, edit them here (also offline), and sync both ways whenever it is
-    /// reachable. See docs/local-node.md.
+    /// Run as a local node of this team server (`http://host:port` or `https://host[:port]`): keep a replica
+    /// of every pipeline the token's user can reach there, edit them here (also offline), and sync both ways
+    /// whenever it is reachable. See docs/local-node.md.
     #[arg(long, value_name = "URL")]
     pub sync_to: Option<String>,
+
+    /// With an `https://` `--sync-to`: also trust the CA certificates in this PEM file (a team server whose
+    /// certificate comes from a private CA). The system's root certificates are always trusted.
+    #[arg(long, value_name = "FILE", requires = "sync_to")]
+    pub sync_ca: Option<PathBuf>,
 
     /// The team server's API token for `--sync-to`. The environment variable PIPELINE_EDITOR_SYNC_TOKEN
     /// is read when this is absent (it keeps the token out of the process list).

@@ -17,6 +17,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.verbose);
+    // HTTP clients built without a TLS configuration of their own (`loadtest`) use ring, the one provider
+    // this build has.
+    pipeline_server::sync::tls::install_default_provider();
     let code = match cli.command {
         cli::Command::Validate(args) => commands::validate::run(&args),
         cli::Command::Schema => commands::schema::run(),

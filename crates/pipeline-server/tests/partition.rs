@@ -152,6 +152,7 @@ async fn random_partitions_lose_no_edit_and_all_replicas_converge() {
             token: team.token.clone(),
             local_team: node.team,
             relist_every: Duration::from_secs(1),
+            tls: None,
         };
         replica::start(node.state.clone(), config, board);
         locals.push(node);

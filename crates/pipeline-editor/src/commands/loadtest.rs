@@ -410,7 +410,7 @@ async fn connect_all(
             id += 1;
             set.spawn(async move {
                 let _permit = gate.acquire_owned().await;
-                let opts = ClientOptions { flags: 0, auto_reconnect: true };
+                let opts = ClientOptions { flags: 0, auto_reconnect: true, tls: None };
                 let client = SyncClient::connect(&url, ClientAuth::Bearer(token), LoroDoc::new(), opts)
                     .await
                     .map_err(|e| e.to_string())?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use pipeline_server::replica::status::Board;
 use pipeline_server::replica::{self, SyncToConfig, Upstream};
+use pipeline_server::sync::tls;
 use pipeline_server::{AppState, Config};
 use pipeline_store::{NewAuditEntry, NewUser, Role, Store};
 use tokio::net::TcpListener;
@@ -25,10 +26,24 @@ pub fn run(args: &ServeArgs) -> u8 {
 /// The environment variable holding `--token` when the flag is absent.
 pub const SYNC_TOKEN_ENV: &str = "PIPELINE_EDITOR_SYNC_TOKEN";
 
-/// `--sync-to` and its token, checked before anything starts.
-fn sync_to_args(args: &ServeArgs) -> Result<Option<(Upstream, String)>, String> {
+/// What `--sync-to` asks for, checked before anything starts.
+struct SyncTo {
+    upstream: Upstream,
+    token: String,
+    tls: Option<Arc<tls::ClientConfig>>,
+}
+
+/// `--sync-to`, its token and its TLS setup (`--sync-ca`), checked before anything starts.
+fn sync_to_args(args: &ServeArgs) -> Result<Option<SyncTo>, String> {
     let Some(url) = &args.sync_to else { return Ok(None) };
     let upstream = Upstream::parse(url).map_err(|e| e.to_string())?;
+    let tls = match (&args.sync_ca, upstream.is_tls()) {
+        (Some(_), false) => {
+            return Err(format!("--sync-ca is for an https:// team server; --sync-to is {}", upstream.http()));
+        }
+        (ca, true) => Some(tls::client_config(ca.as_deref()).map_err(|e| format!("--sync-to {url}: {e}"))?),
+        (None, false) => None,
+    };
     let token = match &args.token {
         Some(t) => t.clone(),
         None => std::env::var(SYNC_TOKEN_ENV)
@@ -37,7 +52,7 @@ fn sync_to_args(args: &ServeArgs) -> Result<Option<(Upstream, String)>, String> 
     if token.trim().is_empty() {
         return Err("--token is empty".into());
     }
-    Ok(Some((upstream, token.trim().to_owned())))
+    Ok(Some(SyncTo { upstream, token: token.trim().to_owned(), tls }))
 }
 
 async fn serve(args: &ServeArgs) -> u8 {
@@ -80,7 +95,7 @@ async fn serve(args: &ServeArgs) -> u8 {
     let mut state = AppState::new(store.clone(), Config { secure_cookies: args.secure_cookies });
     let replicator = match sync_to {
         None => None,
-        Some((upstream, token)) => {
+        Some(SyncTo { upstream, token, tls }) => {
             let local_team = match store::team(store.as_ref(), FIRST_TEAM).await {
                 Ok((team, _)) => team.id,
                 Err(e) => {
@@ -96,6 +111,7 @@ async fn serve(args: &ServeArgs) -> u8 {
                 token,
                 local_team,
                 relist_every: Duration::from_secs(args.sync_relist_secs.max(1)),
+                tls,
             };
             Some(replica::start(state.clone(), config, board))
         }

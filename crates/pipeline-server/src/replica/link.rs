@@ -141,7 +141,7 @@ async fn session(ctx: &Ctx, listed: &Listed, failures: &mut u32) -> Result<End, 
     }
     let url = ctx.config.upstream.sync_url(id);
     let auth = ClientAuth::Bearer(ctx.config.token.clone());
-    let opts = ClientOptions { flags: FLAG_REPLICA, auto_reconnect: true };
+    let opts = ClientOptions { flags: FLAG_REPLICA, auto_reconnect: true, tls: ctx.config.tls.clone() };
     let connect = SyncClient::connect(&url, auth, bridge.clone(), opts);
     let mut client = tokio::select! {
         c = connect => match c {

@@ -28,6 +28,7 @@ use self::status::Board;
 use crate::app::AppState;
 use crate::auth::Auth;
 use crate::sync::client::{ClientError, backoff_delay};
+use crate::sync::tls::{TlsConfigError, TlsFailure};
 use crate::types::PipelinePage;
 
 /// Pipelines asked for per page of the team server's listing.
@@ -38,7 +39,7 @@ const LIST_TIMEOUT: Duration = Duration::from_secs(30);
 /// What `--sync-to` configures.
 #[derive(Debug, Clone)]
 pub struct SyncToConfig {
-    /// The team server, `http://host:port` (no path).
+    /// The team server, `http://host:port` or `https://host[:port]` (no path).
     pub upstream: Upstream,
     /// An API token of the team server (`Authorization: Bearer`).
     pub token: String,
@@ -46,6 +47,9 @@ pub struct SyncToConfig {
     pub local_team: TeamId,
     /// How often the team server's pipelines are listed again, to pick up new ones.
     pub relist_every: Duration,
+    /// TLS for an `https://` team server ([`crate::sync::tls::client_config`]: the system's roots plus
+    /// `--sync-ca`); `None` for `http://`.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,11 @@ pub enum ReplicaError {
     BadUrl { url: String, reason: String },
     #[error("the team server cannot be reached: {0}")]
     Http(String),
+    /// TLS with the team server failed; the hint says what to do about a refused certificate.
+    #[error("TLS with the team server failed: {0}{hint}", hint = .0.hint())]
+    Tls(TlsFailure),
+    #[error("TLS setup: {0}")]
+    TlsConfig(#[from] TlsConfigError),
     #[error("the team server answered HTTP {status}: {body}")]
     Status { status: u16, body: String },
     #[error("local store: {0}")]
@@ -63,7 +72,40 @@ pub enum ReplicaError {
     #[error("the local node refused an update from the team server: {0}")]
     Refused(String),
     #[error(transparent)]
-    Client(#[from] ClientError),
+    Client(ClientError),
+}
+
+impl From<ClientError> for ReplicaError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Tls(failure) => ReplicaError::Tls(failure),
+            e => ReplicaError::Client(e),
+        }
+    }
+}
+
+impl From<reqwest::Error> for ReplicaError {
+    fn from(e: reqwest::Error) -> Self {
+        match crate::sync::tls::failure(&e) {
+            Some(failure) => ReplicaError::Tls(failure),
+            None => ReplicaError::Http(describe_http_error(&e)),
+        }
+    }
+}
+
+/// reqwest's message ("error sending request for url …") with its causes, which say what actually failed.
+fn describe_http_error(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// The team server's address, as HTTP (listing) and WebSocket (sync) bases.
@@ -74,28 +116,31 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    /// `http://host[:port]`, with or without a trailing slash. `https` is refused for now: this build's
-    /// WebSocket and HTTP clients have no TLS (reach a TLS team server through a local tunnel).
+    /// `http://host[:port]` (WebSocket `ws://`) or `https://host[:port]` (`wss://`), with or without a
+    /// trailing slash.
     pub fn parse(url: &str) -> Result<Upstream, ReplicaError> {
         let bad = |reason: &str| ReplicaError::BadUrl { url: url.to_owned(), reason: reason.to_owned() };
         let trimmed = url.trim().trim_end_matches('/');
-        let Some(rest) = trimmed.strip_prefix("http://") else {
-            return Err(if trimmed.starts_with("https://") {
-                bad(
-                    "https is not supported yet by the local node's client: use http:// (e.g. through an SSH or TLS tunnel)",
-                )
-            } else {
-                bad("expected http://host:port")
-            });
+        let (scheme, ws, rest) = if let Some(rest) = trimmed.strip_prefix("http://") {
+            ("http", "ws", rest)
+        } else if let Some(rest) = trimmed.strip_prefix("https://") {
+            ("https", "wss", rest)
+        } else {
+            return Err(bad("expected http://host:port or https://host[:port]"));
         };
-        if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
-            return Err(bad("expected http://host:port, without a path"));
+        if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '@']) {
+            return Err(bad("expected http://host:port or https://host[:port], without a path"));
         }
-        Ok(Upstream { http: format!("http://{rest}"), ws: format!("ws://{rest}") })
+        Ok(Upstream { http: format!("{scheme}://{rest}"), ws: format!("{ws}://{rest}") })
     }
 
     pub fn http(&self) -> &str {
         &self.http
+    }
+
+    /// Whether the team server is reached over TLS (`https://`, `wss://`).
+    pub fn is_tls(&self) -> bool {
+        self.http.starts_with("https://")
     }
 
     pub fn sync_url(&self, id: PipelineId) -> String {
@@ -130,19 +175,13 @@ pub async fn list_upstream(
             url.push_str("&cursor=");
             url.push_str(&url_encode(c));
         }
-        let resp = http
-            .get(&url)
-            .bearer_auth(token)
-            .timeout(LIST_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| ReplicaError::Http(e.to_string()))?;
+        let resp = http.get(&url).bearer_auth(token).timeout(LIST_TIMEOUT).send().await?;
         let status = resp.status().as_u16();
         if status != 200 {
             let body = resp.text().await.unwrap_or_default().chars().take(300).collect();
             return Err(ReplicaError::Status { status, body });
         }
-        let page: PipelinePage = resp.json().await.map_err(|e| ReplicaError::Http(e.to_string()))?;
+        let page: PipelinePage = resp.json().await?;
         for p in page.items {
             // The server's ids always parse; anything else is skipped rather than trusted.
             let Ok(id) = p.id.parse() else { continue };
@@ -174,7 +213,15 @@ pub fn start(state: AppState, config: SyncToConfig, board: Arc<Board>) -> JoinHa
 }
 
 async fn supervise(state: AppState, config: SyncToConfig, board: Arc<Board>) {
-    let http = reqwest::Client::new();
+    let http = match crate::sync::tls::http_client(config.tls.as_ref()) {
+        Ok(http) => http,
+        Err(e) => {
+            // Only a broken TLS setup gets here, which `serve` has already built once: report and stop.
+            board.unreachable(&ReplicaError::from(e).to_string(), Duration::ZERO);
+            tracing::error!("sync-to: cannot build the HTTP client; not replicating");
+            return;
+        }
+    };
     let mut shutdown = state.shutdown.subscribe();
     let ctx = Arc::new(link::Ctx { state: state.clone(), config: config.clone(), board: board.clone() });
     let mut links: HashMap<PipelineId, JoinHandle<()>> = HashMap::new();
@@ -233,8 +280,13 @@ mod tests {
         assert_eq!(u.http(), "http://127.0.0.1:8080");
         let id: PipelineId = "0190f6f0-0000-7000-8000-000000000001".parse().expect("id");
         assert_eq!(u.sync_url(id), format!("ws://127.0.0.1:8080/api/pipelines/{id}/sync"));
-        assert!(Upstream::parse("https://team.example.com").is_err());
+        assert!(!u.is_tls());
+        let t = Upstream::parse("https://team.example.com/").expect("parse");
+        assert!(t.is_tls());
+        assert_eq!(t.http(), "https://team.example.com");
+        assert_eq!(t.sync_url(id), format!("wss://team.example.com/api/pipelines/{id}/sync"));
         assert!(Upstream::parse("ftp://x").is_err());
+        assert!(Upstream::parse("https://user@host").is_err());
         assert!(Upstream::parse("http://").is_err());
         assert!(Upstream::parse("http://host/path").is_err());
     }

@@ -131,7 +131,9 @@ impl Board {
     /// A listing failed; the next is in `retry_in`.
     pub fn unreachable(&self, error: &str, retry_in: Duration) {
         let mut inner = self.lock();
-        if inner.state != UpstreamState::Unreachable {
+        // Logged when it becomes unreachable, and again when the reason changes (e.g. from "connection refused"
+        // to a refused certificate).
+        if inner.state != UpstreamState::Unreachable || inner.error.as_deref() != Some(error) {
             tracing::warn!(upstream = %self.upstream, %error, retry_in_s = retry_in.as_secs_f64(),
                 "sync-to: the team server is unreachable");
         }

@@ -8,28 +8,33 @@
 //! change the server does not have, acked or not. The caller edits the replica ([`SyncClient::doc`]) and
 //! calls [`SyncClient::push`] to send its changes; [`SyncClient::wait_acked`] waits until they are durable.
 //!
+//! Changes larger than a frame allows go as several updates (`super::split`). `wss://` URLs connect with TLS
+//! (`super::tls`: the configuration given in [`ClientOptions::tls`], else the system's roots).
+//!
 //! One task per connection and no thread: thousands of clients share one tokio runtime.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use pipeline_doc::loro::awareness::EphemeralStore;
-use pipeline_doc::loro::{ExportMode, ImportStatus, LoroDoc, LoroValue, VersionVector};
+use pipeline_doc::loro::{ImportStatus, LoroDoc, LoroValue, VersionVector};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 /// Re-exported so that callers of [`SyncClient::send_raw`] use the same `Message` type.
 pub use tokio_tungstenite::tungstenite;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use tungstenite::Message;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::{HeaderValue, header};
 use tungstenite::protocol::WebSocketConfig;
 
-use super::protocol::{ClientMsg, ErrorCode, ServerMsg, ServerText, WelcomeInfo};
+use super::protocol::{ClientMsg, ErrorCode, MAX_UPDATE_BYTES, ServerMsg, ServerText, WelcomeInfo};
+use super::split::{SplitError, split_updates};
+use super::tls::{self, TlsFailure};
 
 /// Presence entries expire after this long without a refresh (protocol.md: the store's timeout).
 const PRESENCE_TIMEOUT_MS: i64 = 30_000;
@@ -45,6 +50,10 @@ const EVENT_QUEUE: usize = 1024;
 /// First reconnect delay; it doubles per failed attempt up to [`BACKOFF_MAX`].
 const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// The largest message accepted from the server. A server's messages have no protocol limit (a `welcome` holds
+/// everything the client lacks, e.g. a local node's whole catch-up); this only bounds memory. The server sends
+/// large messages as fragments, so the frame limit is the same.
+const MAX_INCOMING_BYTES: usize = 256 * 1024 * 1024;
 /// Origin given to imports of the server's bytes, so that subscribers can tell them from local commits.
 pub const REMOTE_ORIGIN: &str = "sync";
 
@@ -72,6 +81,8 @@ pub struct ClientOptions {
     /// `shutdown`). A connection closed for a protocol error (1008, 1009) or refused with 401/403/404 on
     /// reconnect is not retried: the same bytes or credentials would fail again.
     pub auto_reconnect: bool,
+    /// TLS for `wss://` URLs (see [`super::tls::client_config`]); without it, the system's root certificates.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// What happened on the connection, in order. Read with [`SyncClient::next_event`].
@@ -108,6 +119,15 @@ pub enum ClientError {
     Refused { status: u16, body: String },
     #[error("WebSocket error: {0}")]
     WebSocket(Box<tungstenite::Error>),
+    /// TLS with the server failed: its certificate was refused, or the handshake failed.
+    #[error("TLS: {0}")]
+    Tls(TlsFailure),
+    /// No TLS configuration could be built for a `wss://` URL.
+    #[error("TLS setup: {0}")]
+    TlsConfig(String),
+    /// The changes to send could not be cut into updates that fit in a frame.
+    #[error("cannot send the changes: {0}")]
+    Split(#[from] SplitError),
     /// The server broke the protocol (no `welcome` first, undecodable frame during the handshake…).
     #[error("protocol error: {0}")]
     Protocol(String),
@@ -137,7 +157,10 @@ impl From<tungstenite::Error> for ClientError {
                 let body = resp.body().as_deref().map(String::from_utf8_lossy).unwrap_or_default().into_owned();
                 ClientError::Refused { status: resp.status().as_u16(), body }
             }
-            e => ClientError::WebSocket(Box::new(e)),
+            e => match tls::failure(&e) {
+                Some(failure) => ClientError::Tls(failure),
+                None => ClientError::WebSocket(Box::new(e)),
+            },
         }
     }
 }
@@ -215,7 +238,7 @@ impl SyncClient {
         doc: LoroDoc,
         opts: ClientOptions,
     ) -> Result<SyncClient, ClientError> {
-        let (mut ws, info, server_vv) = open(url, &auth, opts.flags, &doc).await?;
+        let (mut ws, info, server_vv) = open(url, &auth, &opts, &doc).await?;
         let (acks, _) = watch::channel(AckState::default());
         let shared = Arc::new(Shared {
             info: Mutex::new(info.clone()),
@@ -345,14 +368,27 @@ impl SyncClient {
 async fn open(
     url: &str,
     auth: &ClientAuth,
-    flags: u8,
+    opts: &ClientOptions,
     doc: &LoroDoc,
 ) -> Result<(Ws, WelcomeInfo, VersionVector), ClientError> {
+    let flags = opts.flags;
     let request = request(url, auth)?;
     // Small read buffers: a load test holds a thousand of these; write buffer 0: every frame goes out now.
-    let config = WebSocketConfig::default().read_buffer_size(16 * 1024).write_buffer_size(0);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(Some(MAX_INCOMING_BYTES))
+        .max_frame_size(Some(MAX_INCOMING_BYTES));
+    let connector = match request.uri().scheme_str() {
+        Some("wss") => Some(Connector::Rustls(match &opts.tls {
+            Some(tls) => tls.clone(),
+            None => system_tls()?,
+        })),
+        _ => None,
+    };
     let handshake = async {
-        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, connector).await?;
         doc.commit();
         let hello = ClientMsg::Hello { flags, version: doc.oplog_vv().encode() };
         ws.send(Message::binary(hello.encode())).await?;
@@ -389,6 +425,12 @@ async fn open(
         Ok((ws, info, server_vv))
     };
     tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await.map_err(|_| ClientError::Timeout)?
+}
+
+/// The TLS configuration of `wss://` connections without one of their own: the system's roots, read once.
+fn system_tls() -> Result<Arc<rustls::ClientConfig>, ClientError> {
+    static SYSTEM: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    SYSTEM.get_or_init(|| tls::client_config(None).map_err(|e| e.to_string())).clone().map_err(ClientError::TlsConfig)
 }
 
 fn name(msg: &ServerMsg) -> &'static str {
@@ -542,23 +584,25 @@ impl Worker {
         Ok(())
     }
 
-    /// Commits, and sends what the server lacks as one `update`.
+    /// Commits, and sends what the server lacks: one `update`, or several in order when it would not fit in
+    /// a frame (`super::split`). Returns the last seq.
     async fn send_pending(&mut self, ws: &mut Ws) -> Result<Option<u32>, ClientError> {
         self.doc.commit();
         let now = self.doc.oplog_vv();
         if self.server_has.includes_vv(&now) {
             return Ok(None);
         }
-        let update =
-            self.doc.export(ExportMode::updates(&self.server_has)).map_err(|e| ClientError::Doc(e.to_string()))?;
-        let seq = self.last_seq.wrapping_add(1);
-        self.last_seq = seq;
-        self.sent.insert(seq, now.clone());
-        ws.send(Message::binary(ClientMsg::Update { seq, update }.encode())).await?;
-        // A change committed by the caller between `oplog_vv` and `export` went out too, but is not counted
-        // here: it is sent again with the next push, which is harmless (imports are idempotent).
-        self.server_has.merge(&now);
-        Ok(Some(seq))
+        let chunks = split_updates(&self.doc, &self.server_has, &now, MAX_UPDATE_BYTES)?;
+        let mut last = None;
+        for chunk in chunks {
+            let seq = self.last_seq.wrapping_add(1);
+            self.last_seq = seq;
+            self.sent.insert(seq, chunk.version.clone());
+            ws.send(Message::binary(ClientMsg::Update { seq, update: chunk.update }.encode())).await?;
+            self.server_has.merge(&chunk.version);
+            last = Some(seq);
+        }
+        Ok(last)
     }
 
     async fn send_presence(&mut self, ws: &mut Ws) -> Result<(), ClientError> {
@@ -620,7 +664,7 @@ impl Worker {
                     }
                     Some(Cmd::Push(reply)) => {
                         let result = self.send_pending(ws).await;
-                        if let Err(ClientError::WebSocket(e)) = result {
+                        if let Err(e @ (ClientError::WebSocket(_) | ClientError::Tls(_))) = result {
                             let _ = reply.send(Err(ClientError::NotConnected));
                             return lost(None, e.to_string(), shutdown);
                         }
@@ -629,7 +673,7 @@ impl Worker {
                     Some(Cmd::Presence(value, reply)) => {
                         self.own_presence = Some(value);
                         let result = self.send_presence(ws).await;
-                        if let Err(ClientError::WebSocket(e)) = result {
+                        if let Err(e @ (ClientError::WebSocket(_) | ClientError::Tls(_))) = result {
                             let _ = reply.send(Err(ClientError::NotConnected));
                             return lost(None, e.to_string(), shutdown);
                         }
@@ -744,7 +788,7 @@ impl Worker {
                 }
             }
             attempt = attempt.saturating_add(1);
-            let error = match open(&self.url, &self.auth, self.opts.flags, &self.doc).await {
+            let error = match open(&self.url, &self.auth, &self.opts, &self.doc).await {
                 Ok((mut ws, info, server_vv)) => match self.after_welcome(&mut ws, info, server_vv).await {
                     Ok(()) => return Some(ws),
                     Err(e) => e,
@@ -775,6 +819,7 @@ async fn close(ws: &mut Ws) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pipeline_doc::loro::ExportMode;
 
     #[test]
     fn backoff_doubles_from_half_a_second_to_ten() {
@@ -869,7 +914,7 @@ mod tests {
         let server = LoroDoc::new();
         tokio::spawn(flaky_server(listener, server.clone()));
 
-        let opts = ClientOptions { flags: 0, auto_reconnect: true };
+        let opts = ClientOptions { flags: 0, auto_reconnect: true, tls: None };
         let mut client =
             SyncClient::connect(&url, ClientAuth::Bearer("t".into()), LoroDoc::new(), opts).await.expect("connect");
         assert_eq!(client.info().client_key, "k0");

@@ -8,6 +8,9 @@ use ts_rs::TS;
 pub const PROTOCOL_VERSION: u32 = 1;
 /// The largest frame a client may send.
 pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
+/// The largest Loro update an `update` frame can carry (the frame less its type byte and seq); larger
+/// catch-ups are split (`super::split`).
+pub const MAX_UPDATE_BYTES: usize = MAX_FRAME_BYTES - 5;
 
 pub const HELLO: u8 = 0x01;
 pub const UPDATE: u8 = 0x02;
