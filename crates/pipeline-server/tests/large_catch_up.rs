@@ -8,20 +8,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pipeline_doc::PipelineDoc;
-use pipeline_doc::loro::{self, ExportMode, LoroDoc, LoroMap, LoroValue, ValueOrContainer, VersionVector};
+use pipeline_doc::loro::{ExportMode, LoroDoc, LoroValue, ValueOrContainer, VersionVector};
 use pipeline_server::replica::status::{Board, LinkState};
 use pipeline_server::replica::{self, SyncToConfig, Upstream};
 use pipeline_server::sync::client::{ClientAuth, ClientError, ClientOptions, SyncClient};
 use pipeline_server::sync::protocol::MAX_FRAME_BYTES;
-use pipeline_server::{AppState, Config};
-use pipeline_store::{NewUser, PipelineId, Role, Store, TeamId};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use pipeline_store::PipelineId;
+
+mod support;
+
+use support::net::{Node, Proxy, fields};
 
 const YAML: &str =
     "workflow:\n  name: large\n  steps:\n    - name: a\n      type: claude\n    - name: b\n      type: claude\n";
@@ -30,62 +30,8 @@ const LIMIT: Duration = Duration::from_secs(90);
 const VALUES: usize = 24;
 const VALUE_BYTES: usize = 512 * 1024;
 
-/// A TCP proxy that can be cut (open connections dropped, new ones refused) and healed.
-struct Proxy {
-    addr: SocketAddr,
-    cut: watch::Sender<bool>,
-}
-
-impl Proxy {
-    async fn start(target: SocketAddr) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (cut, _) = watch::channel(false);
-        let cut_tx = cut.clone();
-        tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if *cut_tx.borrow() {
-                    continue;
-                }
-                let mut cut_rx = cut_tx.subscribe();
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(target).await else { return };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = cut_rx.wait_for(|c| *c) => {}
-                    }
-                });
-            }
-        });
-        Proxy { addr, cut }
-    }
-}
-
-/// A server in this process: its address, state, the owner's token and team.
-struct Node {
-    addr: SocketAddr,
-    state: AppState,
-    token: String,
-    team: TeamId,
-    _dir: tempfile::TempDir,
-}
-
+/// What these tests ask of a server besides `support::net::Node`.
 impl Node {
-    async fn start(team_name: &str) -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = pipeline_store::open(dir.path().to_str().unwrap()).await.unwrap();
-        let team = store.create_team(team_name).await.unwrap();
-        let email = format!("u{}@example.org", uuid::Uuid::now_v7().simple());
-        let user = store.create_user(NewUser { email, name: "Owner".into() }).await.unwrap();
-        store.set_role(team.id, user.id, Role::Owner).await.unwrap();
-        let token = store.create_api_token(user.id, "test").await.unwrap().secret;
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = AppState::new(store, Config::default());
-        tokio::spawn(pipeline_server::serve(listener, state.clone(), std::future::pending()));
-        Node { addr, state, token, team: team.id, _dir: dir }
-    }
-
     fn sync_url(&self, id: &str) -> String {
         format!("ws://{}/api/pipelines/{id}/sync", self.addr)
     }
@@ -114,15 +60,6 @@ impl Node {
         SyncClient::connect(&self.sync_url(id), ClientAuth::Bearer(self.token.clone()), LoroDoc::new(), opts)
             .await
             .unwrap()
-    }
-}
-
-fn fields(doc: &LoroDoc, step: usize) -> LoroMap {
-    let tree = doc.get_tree("steps");
-    let node = tree.roots()[step];
-    match tree.get_meta(node).unwrap().get("fields") {
-        Some(ValueOrContainer::Container(loro::Container::Map(m))) => m,
-        other => panic!("no fields map: {other:?}"),
     }
 }
 
@@ -199,7 +136,7 @@ async fn a_catch_up_over_the_frame_limit_is_split_and_converges_both_ways() {
     let (on_local, on_team) = (values("local", 1), values("team", 2));
     let local_client = local.client(&id).await;
     let team_client = team.client(&id).await;
-    proxy.cut.send_replace(true);
+    proxy.set_cut(true);
     write_large(&local_client, 0, &on_local).await;
     write_large(&team_client, 1, &on_team).await;
     let (local_vv, team_vv) = (local_client.doc().oplog_vv(), team_client.doc().oplog_vv());
@@ -208,7 +145,7 @@ async fn a_catch_up_over_the_frame_limit_is_split_and_converges_both_ways() {
 
     // Together again: both servers converge on the same document, with both sides' 12 MiB. (Read in
     // process: a fresh sync client's copy of 24 MiB takes long in a debug build.)
-    proxy.cut.send_replace(false);
+    proxy.set_cut(false);
     let pid: PipelineId = id.parse().unwrap();
     let mut written = local_vv;
     written.merge(&team_vv);

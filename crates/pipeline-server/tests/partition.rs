@@ -14,91 +14,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use pipeline_doc::loro::{self, LoroDoc, LoroMap, LoroValue, ValueOrContainer};
+use pipeline_doc::loro::{LoroDoc, LoroValue, ValueOrContainer};
 use pipeline_server::replica::status::Board;
 use pipeline_server::replica::{self, SyncToConfig, Upstream};
 use pipeline_server::sync::client::{ClientAuth, ClientError, ClientOptions, Event, SyncClient};
-use pipeline_server::{AppState, Config};
-use pipeline_store::{NewUser, Role, Store, TeamId};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+
+mod support;
+
+use support::net::{Node, Proxy, fields};
 
 const YAML: &str =
     "workflow:\n  name: partition\n  steps:\n    - name: a\n      type: claude\n    - name: b\n      type: claude\n";
 const SETTLE: Duration = Duration::from_secs(90);
 
-/// A TCP proxy that can be cut (every open connection dropped, new ones refused) and healed.
-struct Proxy {
-    addr: SocketAddr,
-    cut: watch::Sender<bool>,
-}
-
-impl Proxy {
-    async fn start(target: SocketAddr) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (cut, _) = watch::channel(false);
-        let cut_tx = cut.clone();
-        tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if *cut_tx.borrow() {
-                    continue; // dropped: the partition refuses it
-                }
-                let mut cut_rx = cut_tx.subscribe();
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(target).await else { return };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = cut_rx.wait_for(|c| *c) => {}
-                    }
-                });
-            }
-        });
-        Proxy { addr, cut }
-    }
-
-    fn set_cut(&self, cut: bool) {
-        self.cut.send_replace(cut);
-    }
-}
-
-/// A server in this process: its store, address, state, the owner's token and team.
-struct Node {
-    addr: SocketAddr,
-    state: AppState,
-    token: String,
-    team: TeamId,
-    _dir: tempfile::TempDir,
-}
-
-impl Node {
-    async fn start(team_name: &str) -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = pipeline_store::open(dir.path().to_str().unwrap()).await.unwrap();
-        let team = store.create_team(team_name).await.unwrap();
-        let email = format!("u{}@example.org", uuid::Uuid::now_v7().simple());
-        let user = store.create_user(NewUser { email, name: "Owner".into() }).await.unwrap();
-        store.set_role(team.id, user.id, Role::Owner).await.unwrap();
-        let token = store.create_api_token(user.id, "test").await.unwrap().secret;
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = AppState::new(store, Config::default());
-        tokio::spawn(pipeline_server::serve(listener, state.clone(), std::future::pending()));
-        Node { addr, state, token, team: team.id, _dir: dir }
-    }
-}
-
 fn sync_url(via: SocketAddr, id: &str) -> String {
     format!("ws://{via}/api/pipelines/{id}/sync")
-}
-
-fn fields(doc: &LoroDoc, step: usize) -> LoroMap {
-    let tree = doc.get_tree("steps");
-    let node = tree.roots()[step];
-    match tree.get_meta(node).unwrap().get("fields") {
-        Some(ValueOrContainer::Container(loro::Container::Map(m))) => m,
-        other => panic!("no fields map: {other:?}"),
-    }
 }
 
 /// Everything a client holds is durable on its server, and every replica holds the same operations.

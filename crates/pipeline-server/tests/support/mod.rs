@@ -5,6 +5,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod net;
 pub mod ws;
 
 use std::net::SocketAddr;
