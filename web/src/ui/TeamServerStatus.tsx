@@ -3,10 +3,11 @@
 // attempt and the last error while it is unreachable, the last time it was in sync, and the pipelines whose
 // link is not in sync (pending changes, retrying, gone). In the editor the pill is about the open pipeline.
 // On a server that is no local node it shows nothing.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { PipelineSync, SyncToEnabled } from '../api/syncTo';
 import { exactly, when } from '../editor/time';
 import { useTeamServer } from './teamServer';
+import { useDismiss } from './dismiss';
 import './team-server.css';
 
 type Tone = 'ok' | 'busy' | 'offline' | 'error' | 'local';
@@ -74,27 +75,11 @@ const ms = (rfc3339: string | null) => (rfc3339 ? Date.parse(rfc3339) : 0);
 export function TeamServerStatus({ pipelineId }: { pipelineId?: string }) {
   const { status, receivedAt, stale } = useTeamServer();
   const [open, setOpen] = useState(false);
+  const close = useCallback(() => setOpen(false), []);
   const anchor = useRef<HTMLDivElement>(null);
   const panelId = useId();
 
-  useEffect(() => {
-    if (!open) return;
-    const away = (e: PointerEvent) => {
-      if (!anchor.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const key = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        anchor.current?.querySelector<HTMLButtonElement>('.team-server-button')?.focus();
-      }
-    };
-    document.addEventListener('pointerdown', away);
-    document.addEventListener('keydown', key);
-    return () => {
-      document.removeEventListener('pointerdown', away);
-      document.removeEventListener('keydown', key);
-    };
-  }, [open]);
+  useDismiss(open, close, anchor, '.team-server-button');
 
   const now = useTicking(open && !!status);
   if (!status) return null;

@@ -1,33 +1,18 @@
 // The signed-in user's menu in the top bars: who is signed in, the teams page, sign out. Signing out is a full
 // page load of the sign-in page, so nothing of the session stays in memory (replicas, sockets, caches).
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { logout, type Me } from '../api/session';
 import { navigate } from './router';
+import { useDismiss } from './dismiss';
 import './user-menu.css';
 
 export function UserMenu({ me, className }: { me: Me; className?: string }) {
   const [open, setOpen] = useState(false);
+  const close = useCallback(() => setOpen(false), []);
   const [error, setError] = useState<string | null>(null);
   const anchor = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const away = (e: PointerEvent) => {
-      if (!anchor.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const key = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        anchor.current?.querySelector<HTMLButtonElement>('.user-menu-button')?.focus();
-      }
-    };
-    document.addEventListener('pointerdown', away);
-    document.addEventListener('keydown', key);
-    return () => {
-      document.removeEventListener('pointerdown', away);
-      document.removeEventListener('keydown', key);
-    };
-  }, [open]);
+  useDismiss(open, close, anchor, '.user-menu-button');
 
   const signOut = async () => {
     setError(null);
