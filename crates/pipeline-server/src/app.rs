@@ -8,6 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
+use axum::serve::ListenerExt;
 use pipeline_store::{Store, TeamId, UserId};
 use tokio::net::TcpListener;
 
@@ -170,6 +171,13 @@ pub async fn serve(
         shutdown.await;
         signal_state.begin_shutdown();
     };
+    // Without TCP_NODELAY a small frame written while an earlier one is unacknowledged waits for the peer's
+    // delayed ACK (up to 40 ms on Linux): sync frames are small and latency is the point.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set on an accepted connection: {err}");
+        }
+    });
     let served = axum::serve(listener, app).with_graceful_shutdown(stopping).await;
     state.drain(std::time::Duration::from_secs(15)).await;
     served
