@@ -35,6 +35,16 @@ pub const SQLITE_FILE_NAME: &str = "pipeline-editor.sqlite3";
 
 /// How many read-only connections: reads are short and CPU-bound, and the machine has two cores.
 const READERS: u32 = 4;
+/// Read-only connections that load document logs (snapshots and updates).
+const LOG_READERS: u32 = 2;
+
+/// Page cache of the readers that search and list, in KiB: the search index of 100,000 pipelines stays in
+/// memory.
+const SEARCH_CACHE_KIB: i64 = 32 * 1024;
+/// Page cache of the writer and of the document-log readers, in KiB. What they touch is mostly blobs written
+/// or read once (a 1000-step pipeline's snapshot is ~230 KiB); with the search readers' cache they kept up to
+/// 32 MiB each resident for nothing (docs/benchmarks.md, server memory).
+const BLOB_CACHE_KIB: i64 = 2 * 1024;
 
 /// How long a connection waits for a lock held by another process (a second binary on the same file, a backup
 /// tool) before failing. Within this process, the single writer connection means no waiting on locks at all.
@@ -45,6 +55,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Reads of document logs, apart from `reader` so their blobs do not sit in the search cache.
+    log_reader: SqlitePool,
     path: PathBuf,
 }
 
@@ -70,26 +82,33 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
-            // 32 MiB of page cache per connection: the search index of 100,000 pipelines stays in memory.
-            .pragma("cache_size", "-32768")
             // Keeps the query planner's statistics fresh, as SQLite recommends for long-lived connections.
             .optimize_on_close(true, None);
+        // A negative cache_size is in KiB.
+        let cache = |kib: i64| base.clone().pragma("cache_size", format!("-{kib}"));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(base.clone().create_if_missing(true))
+            .connect_with(cache(BLOB_CACHE_KIB).create_if_missing(true))
             .await
             .map_err(|e| StoreError::backend(format!("cannot open {}: {e}", path.display())))?;
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(base.read_only(true))
+        let readers = |n: u32, kib: i64| {
+            SqlitePoolOptions::new()
+                .max_connections(n)
+                .acquire_timeout(Duration::from_secs(60))
+                .connect_lazy_with(cache(kib).read_only(true))
+        };
+        let reader = readers(READERS, SEARCH_CACHE_KIB);
+        let log_reader = readers(LOG_READERS, BLOB_CACHE_KIB);
+        // Fail here, not at the first request, if the file cannot be read.
+        reader
+            .acquire()
             .await
             .map_err(|e| StoreError::backend(format!("cannot open {} for reading: {e}", path.display())))?;
         tracing::info!(path = %path.display(), "opened SQLite store");
-        Ok(SqliteStore { writer, reader, path: path.to_owned() })
+        Ok(SqliteStore { writer, reader, log_reader, path: path.to_owned() })
     }
 
     /// The database file.
@@ -325,6 +344,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.log_reader.close().await;
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -833,7 +853,7 @@ impl Store for SqliteStore {
     async fn load(&self, pipeline: PipelineId) -> Result<DocLog> {
         // One read transaction: the snapshot and the updates after it come from the same state of the log, even
         // if a compaction commits in between.
-        let mut tx = self.reader.begin().await?;
+        let mut tx = self.log_reader.begin().await?;
         let last_seq = head(&mut tx, pipeline).await?;
         let snapshot = sqlx::query(
             "SELECT seq, created_at, data FROM doc_snapshots WHERE pipeline_id = ? ORDER BY seq DESC LIMIT 1",
@@ -856,7 +876,7 @@ impl Store for SqliteStore {
     }
 
     async fn updates_since(&self, pipeline: PipelineId, after: u64) -> Result<Vec<Update>> {
-        let mut tx = self.reader.begin().await?;
+        let mut tx = self.log_reader.begin().await?;
         let last_seq = head(&mut tx, pipeline).await?;
         if after >= last_seq {
             return Ok(Vec::new());
@@ -909,7 +929,7 @@ impl Store for SqliteStore {
     }
 
     async fn stored_bytes(&self, pipeline: PipelineId) -> Result<u64> {
-        let mut tx = self.reader.begin().await?;
+        let mut tx = self.log_reader.begin().await?;
         head(&mut tx, pipeline).await?;
         let bytes: i64 = sqlx::query_scalar(
             "SELECT (SELECT coalesce(sum(size), 0) FROM doc_updates WHERE pipeline_id = ?1) + \
