@@ -16,11 +16,11 @@ const { LoroDoc, LoroMap } = loro;
 
 export const info = { name: 'loro', packages: ['loro-crdt', 'ws'] };
 
-// Reserve the WebAssembly heap up front (PEER_SYNC_LORO_RESERVE_MIB, default 2048; 0 = off). Every
-// `memory.grow` hands V8 a new `ArrayBuffer` over the whole heap, which it counts as fresh external memory:
-// with hundreds of replicas in one process growing a few KiB per import, that meant a full mark-compact
-// every ~30 ms (57 % of the load generator's CPU in a profile, imports p99 12 ms instead of 0.26 ms). One
-// allocation freed at once makes the allocator grow the heap once; untouched pages cost no RSS.
+// Reserve the WebAssembly heap up front (PEER_SYNC_LORO_RESERVE_MIB, default 2048; 0 = off). With hundreds of
+// replicas in one process the heap grew a few KiB per import, and V8 ran a full mark-compact every ~30 ms
+// ("external memory pressure": each `memory.grow` gives it a new buffer over the whole heap), 57 % of the load
+// generator's CPU in a profile (import-cost.mjs shows the GC time with and without). One allocation freed at
+// once makes the allocator grow the heap once; untouched pages cost no RSS.
 const reserveMiB = Number(process.env.PEER_SYNC_LORO_RESERVE_MIB ?? 2048);
 if (reserveMiB > 0 && loro.__wasm?.__wbindgen_malloc) {
   // In pieces: one allocation must stay under 2 GiB (wasm32's isize::MAX).

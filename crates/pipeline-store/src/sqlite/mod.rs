@@ -1005,3 +1005,25 @@ async fn fetch_updates(tx: &mut Transaction<'static, Sqlite>, pipeline: Pipeline
     .await?;
     rows.iter().map(update_from).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn cache_kib(pool: &SqlitePool) -> i64 {
+        let n: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(pool).await.expect("pragma");
+        -n
+    }
+
+    /// Only the search readers keep the large page cache; the writer and the document-log readers keep the
+    /// small one (their pages are blobs).
+    #[tokio::test]
+    async fn page_caches_follow_what_each_pool_reads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path()).await.expect("open");
+        assert_eq!(cache_kib(&store.reader).await, SEARCH_CACHE_KIB);
+        assert_eq!(cache_kib(&store.writer).await, BLOB_CACHE_KIB);
+        assert_eq!(cache_kib(&store.log_reader).await, BLOB_CACHE_KIB);
+        store.close().await;
+    }
+}
