@@ -109,6 +109,19 @@ impl PipelineDoc {
         root
     }
 
+    /// The steps tree as JSON text, in the shape loro-crdt's `LoroTree.toJSON()` gives a browser replica
+    /// (nodes with `id`, `parent`, `index`, `fractional_index`, `meta`, `children`). A browser opening the
+    /// document reads its first model from this instead of materialising the tree through WebAssembly
+    /// (docs/protocol.md, `hello` flag `tree`). `None` when the tree holds a value JSON cannot carry the same
+    /// way (binary, a non-finite number), which then has to be read from the replica itself.
+    pub fn tree_json(&self) -> Option<String> {
+        let value = self.tree().get_value_with_meta();
+        if !json_safe(&value) {
+            return None;
+        }
+        serde_json::to_string(&value).ok()
+    }
+
     /// The exact YAML: the base text with the model's changes spliced in.
     pub fn export_yaml(&self) -> Result<String, DocError> {
         let base = Document::parse(&self.base_text()).map_err(DocError::BaseText)?;
@@ -264,4 +277,16 @@ pub struct StepRef {
     pub path: String,
     pub parent: Option<loro::TreeID>,
     pub slot: String,
+}
+
+/// Whether `v` turns into JSON that parses back to what loro-crdt's own conversion gives JavaScript.
+fn json_safe(v: &loro::LoroValue) -> bool {
+    use loro::LoroValue as V;
+    match v {
+        V::Null | V::Bool(_) | V::I64(_) | V::String(_) => true,
+        V::Double(d) => d.is_finite(),
+        V::List(items) => items.iter().all(json_safe),
+        V::Map(map) => map.values().all(json_safe),
+        V::Binary(_) | V::Container(_) => false,
+    }
 }

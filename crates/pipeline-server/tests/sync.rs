@@ -6,7 +6,7 @@
 
 mod support;
 
-use pipeline_server::sync::protocol::{ClientMsg, FLAG_REPLICA, FLAG_VIEWS, ServerMsg};
+use pipeline_server::sync::protocol::{ClientMsg, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, ServerMsg};
 use pipeline_store::Role;
 use reqwest::Method;
 use support::ws::{Got, WsClient, field_of, open, read, sync_url};
@@ -416,7 +416,41 @@ async fn large_documents_arrive_whole(db: Db) {
     b.wait_field(399, "model", "opus").await;
 }
 
+/// `hello` flag `tree`: a fresh replica's welcome carries the steps tree as JSON at the welcome's version,
+/// equal to what the replica reads after importing the welcome; a replica that already has something, or one
+/// that does not ask, gets none. After an edit the tree follows the new version (the server's cache is per
+/// version).
+async fn welcome_carries_the_tree_for_fresh_replicas(db: Db) {
+    let Some((s, id, editor, _)) = setup(db).await else { return };
+    let url = sync_url(s.addr, &id);
+    let tree_of = |c: &WsClient| -> serde_json::Value {
+        let text = c.info.tree.as_ref().expect("a tree in the welcome").0.get().to_string();
+        serde_json::from_str(&text).expect("the tree is JSON")
+    };
+    let own = |c: &WsClient| serde_json::to_value(c.doc.get_tree("steps").get_value_with_meta()).unwrap();
+
+    let mut a = WsClient::connect(&url, &editor, FLAG_VIEWS | FLAG_TREE, None).await;
+    let tree = tree_of(&a);
+    assert_eq!(tree, own(&a));
+    assert_eq!(tree[0]["meta"]["fields"]["name"], "analyse", "{tree}");
+
+    let plain = WsClient::connect(&url, &editor, FLAG_VIEWS, None).await;
+    assert!(plain.info.tree.is_none(), "not asked for");
+    let known = WsClient::connect(&url, &editor, FLAG_TREE, Some(a.doc.fork())).await;
+    assert!(known.info.tree.is_none(), "a replica with a version gets updates, not a tree");
+
+    a.set_field(0, "model", "opus");
+    let seq = a.push().await;
+    a.wait_ack(seq).await;
+    let b = WsClient::connect(&url, &editor, FLAG_TREE, None).await;
+    let after = tree_of(&b);
+    assert_eq!(after, own(&b));
+    assert_eq!(after[0]["meta"]["fields"]["model"], "opus", "{after}");
+    assert_ne!(after, tree);
+}
+
 both_backends!(
+    welcome_carries_the_tree_for_fresh_replicas,
     two_clients_converge,
     large_documents_arrive_whole,
     offline_changes_merge_on_connect,

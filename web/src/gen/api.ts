@@ -88,7 +88,12 @@ code: string, message: string,
  */
 details: unknown, };
 
-export type WelcomeInfo = { protocol: number, pipeline: string, role: ConnRole, client_key: string, user: PresenceUser, };
+export type WelcomeInfo = { protocol: number, pipeline: string, role: ConnRole, client_key: string, user: PresenceUser, 
+/**
+ * The steps tree at the welcome's version, as loro-crdt's `LoroTree.toJSON()` gives it: only for a
+ * `hello` with [`FLAG_TREE`] and an empty version, and only when the tree is JSON-safe.
+ */
+tree?: unknown, };
 
 export type ConnRole = "editor" | "read_only";
 

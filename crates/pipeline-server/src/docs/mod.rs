@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
 use pipeline_doc::PipelineDoc;
+use pipeline_doc::loro::VersionVector;
 use pipeline_store::{PipelineId, PipelineUpdate, Store, UserId};
 use tokio::sync::{Mutex as AsyncMutex, oneshot};
 
@@ -34,6 +35,7 @@ use self::writer::{Append, Origin, Writer};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::Metrics;
 use crate::sync::check::UpdateCheck;
+use crate::sync::protocol::TreeJson;
 
 /// Documents kept in memory before the idle ones are dropped.
 pub const MAX_CACHED: usize = 1000;
@@ -59,6 +61,10 @@ pub struct DocEntry {
     compacting: AtomicBool,
     pub room: Room,
     pub(crate) view: view::ViewState,
+    /// The steps tree as JSON at one version, for browsers opening the document (`hello` flag `tree`): built
+    /// once per version however many open it (and reopen it: a page reload closes its socket first), and
+    /// kept while the entry is (a few hundred KiB for 1000 steps; only documents a browser opened have one).
+    tree: Mutex<Option<(VersionVector, TreeJson)>>,
     /// Bumped after every durable change and every update caught up from other nodes, whether or not anyone
     /// is connected here (the room only carries updates while it has connections): the local node's
     /// replicator waits on it.
@@ -88,6 +94,21 @@ pub enum ApplyError {
 }
 
 impl DocEntry {
+    /// `doc`'s steps tree as JSON (see `tree`), `None` when it is not JSON-safe. `doc` is this entry's
+    /// document, read under its lock.
+    pub(crate) fn tree_json(&self, doc: &PipelineDoc) -> Option<TreeJson> {
+        let version = doc.version();
+        let mut cached = self.tree.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, json)) = cached.as_ref()
+            && *at == version
+        {
+            return Some(json.clone());
+        }
+        let json = TreeJson::new(doc.tree_json()?).ok()?;
+        *cached = Some((version, json.clone()));
+        Some(json)
+    }
+
     /// The writer made `seq` durable.
     pub(crate) fn durable(&self, seq: u64) {
         if let Some(prev) = seq.checked_sub(1) {
@@ -285,6 +306,7 @@ impl DocCache {
                     compacting: AtomicBool::new(false),
                     room: Room::default(),
                     view: view::ViewState::default(),
+                    tree: Mutex::new(None),
                     changes: tokio::sync::watch::channel(0).0,
                     cache: Arc::downgrade(&self.inner),
                 })

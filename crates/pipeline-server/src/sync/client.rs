@@ -891,6 +891,7 @@ mod tests {
                 role: ConnRole::Editor,
                 client_key: format!("k{conn}"),
                 user,
+                tree: None,
             };
             let welcome = ServerMsg::Welcome { info, version: doc.oplog_vv().encode(), update };
             ws.send(Message::binary(welcome.encode())).await.expect("welcome");

@@ -33,8 +33,8 @@ use crate::error::ApiError;
 use crate::extract::Qs;
 use crate::metrics::Metrics;
 use crate::sync::protocol::{
-    ClientMsg, ConnRole, ErrorCode, FLAG_REPLICA, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser,
-    ServerMsg, ServerText, WelcomeInfo, encode_remote_presence,
+    ClientMsg, ConnRole, ErrorCode, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION,
+    PresenceUser, ServerMsg, ServerText, WelcomeInfo, encode_remote_presence,
 };
 use crate::sync::upgrade::{FRAGMENT, Socket, Upgrade, binary_frames};
 
@@ -140,6 +140,8 @@ struct Conn {
     views: bool,
     /// `hello` said the client relays another server's replica: its updates may change the base text.
     replica: bool,
+    /// `hello` asked for the steps tree as JSON in the welcome (flag `tree`).
+    tree: bool,
     key: String,
     presence_user: PresenceUser,
     client_vv: VersionVector,
@@ -170,6 +172,7 @@ async fn run(state: AppState, socket: Socket, pipeline: PipelineId, team: TeamId
                 editor,
                 views: false,
                 replica: false,
+                tree: false,
                 key,
                 presence_user,
                 client_vv: VersionVector::default(),
@@ -280,6 +283,7 @@ impl Conn {
         }
         self.views = flags & FLAG_VIEWS != 0;
         self.replica = flags & FLAG_REPLICA != 0;
+        self.tree = flags & FLAG_TREE != 0;
 
         self.entry.room.join(self.views);
         if self.entry.room.connections() == 1 {
@@ -305,6 +309,7 @@ impl Conn {
         // welcome or arrives through the room (or both: importing twice is harmless).
         let entry = self.entry.clone();
         let client_vv = self.client_vv.clone();
+        let wants_tree = self.tree && client_vv.is_empty();
         let joined = self
             .state
             .docs
@@ -313,10 +318,12 @@ impl Conn {
                 // A new replica gets a snapshot: it imports faster and decodes its state lazily.
                 let update =
                     if client_vv.is_empty() { d.export_snapshot() } else { d.export_updates_since(&client_vv) };
-                update.map(|update| (rx, update, d.version()))
+                // The tree at the same version as the snapshot, so the client can tell it holds exactly that.
+                let tree = if wants_tree { entry.tree_json(d) } else { None };
+                update.map(|update| (rx, update, d.version(), tree))
             })
             .await;
-        let (mut rx, update, server_vv) = match joined {
+        let (mut rx, update, server_vv, tree) = match joined {
             Ok(Ok(x)) => x,
             Ok(Err(e)) => return self.fail(ErrorCode::Internal, e.to_string(), 1011).await,
             Err(e) => return self.fail(ErrorCode::Internal, e.to_string(), 1011).await,
@@ -331,6 +338,7 @@ impl Conn {
             role: if self.editor { ConnRole::Editor } else { ConnRole::ReadOnly },
             client_key: self.key.clone(),
             user: self.presence_user.clone(),
+            tree,
         };
         let welcome = ServerMsg::Welcome { info, version, update }.encode();
         if let Err(end) = self.send(Message::Binary(welcome.into()), "welcome").await {

@@ -1,7 +1,10 @@
 //! The sync protocol's frames (docs/protocol.md): pure encode/decode, no I/O, shared by the server and the Rust
 //! client. Binary frames: byte 0 is the type, integers big-endian. Text frames: one JSON object with `type`.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use ts_rs::TS;
 
 /// Protocol version, in `welcome`'s info.
@@ -25,6 +28,9 @@ pub const FLAG_VIEWS: u8 = 0x01;
 /// `hello.flags` bit 1: the client relays another server's replica (a local node, docs/local-node.md): its
 /// updates may change the base text, which the server then parses and refuses unless it is YAML.
 pub const FLAG_REPLICA: u8 = 0x02;
+/// `hello.flags` bit 2: with an empty version, put the steps tree as JSON into `welcome`'s info (`tree`), so a
+/// browser reads its first model without materialising the tree through WebAssembly.
+pub const FLAG_TREE: u8 = 0x04;
 
 /// Client → server binary messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +57,42 @@ pub struct WelcomeInfo {
     pub role: ConnRole,
     pub client_key: String,
     pub user: PresenceUser,
+    /// The steps tree at the welcome's version, as loro-crdt's `LoroTree.toJSON()` gives it: only for a
+    /// `hello` with [`FLAG_TREE`] and an empty version, and only when the tree is JSON-safe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "unknown")]
+    pub tree: Option<TreeJson>,
+}
+
+/// JSON text put into `welcome`'s info as it is (built once per document version, shared by the
+/// connections that ask for it).
+#[derive(Debug, Clone)]
+pub struct TreeJson(pub Arc<RawValue>);
+
+impl TreeJson {
+    /// `text` must be JSON ([`pipeline_doc::PipelineDoc::tree_json`] makes it).
+    pub fn new(text: String) -> Result<Self, serde_json::Error> {
+        Ok(TreeJson(Arc::from(RawValue::from_string(text)?)))
+    }
+}
+
+impl PartialEq for TreeJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+impl Eq for TreeJson {}
+
+impl Serialize for TreeJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TreeJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(TreeJson(Arc::from(Box::<RawValue>::deserialize(d)?)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -140,7 +182,7 @@ impl ClientMsg {
         match kind {
             HELLO => {
                 let (&flags, version) = rest.split_first().ok_or(FrameError::Truncated("hello"))?;
-                if flags & !(FLAG_VIEWS | FLAG_REPLICA) != 0 {
+                if flags & !(FLAG_VIEWS | FLAG_REPLICA | FLAG_TREE) != 0 {
                     return Err(FrameError::BadFlags(flags));
                 }
                 Ok(ClientMsg::Hello { flags, version: version.to_vec() })
@@ -230,7 +272,22 @@ mod tests {
             role: ConnRole::Editor,
             client_key: "k".into(),
             user: PresenceUser { id: "u".into(), name: "Ann".into(), colour: "#123456".into() },
+            tree: None,
         }
+    }
+
+    #[test]
+    fn welcome_carries_the_tree_verbatim_and_only_when_there_is_one() {
+        let plain = ServerMsg::Welcome { info: info(), version: vec![], update: vec![] }.encode();
+        assert!(!String::from_utf8_lossy(&plain).contains("\"tree\""), "no tree key without a tree");
+        let text = r#"[{"id":"0@1","parent":null,"meta":{"slot":"","fields":{"n":1.5}},"index":0,"children":[]}]"#;
+        let with = WelcomeInfo { tree: Some(TreeJson::new(text.to_string()).expect("json")), ..info() };
+        let frame = ServerMsg::Welcome { info: with.clone(), version: vec![1], update: vec![2] }.encode();
+        assert!(String::from_utf8_lossy(&frame).contains(&format!("\"tree\":{text}")), "the text as it was built");
+        assert_eq!(ServerMsg::decode(&frame), Ok(ServerMsg::Welcome { info: with, version: vec![1], update: vec![2] }));
+        assert!(TreeJson::new("[1,".into()).is_err());
+        let hello = ClientMsg::Hello { flags: FLAG_VIEWS | FLAG_TREE, version: vec![] };
+        assert_eq!(ClientMsg::decode(&hello.encode()), Ok(hello));
     }
 
     #[test]
