@@ -21,6 +21,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", web.join(input).display());
     }
     println!("cargo:rerun-if-env-changed=PIPELINE_WEB_SKIP_BUILD");
+    println!("cargo:rerun-if-env-changed=PIPELINE_WEB_MINIFY");
 
     let skip = std::env::var_os("PIPELINE_WEB_SKIP_BUILD").is_some_and(|v| !v.is_empty() && v != "0");
     let built = if skip {
@@ -76,7 +77,9 @@ fn build(web: &Path, out: &Path) -> PathBuf {
     // OUT_DIR is <target>/<profile>/build/<crate>-<hash>/out.
     let target = out.ancestors().nth(4).map(Path::to_path_buf).unwrap_or_else(|| out.to_path_buf());
     let cache = target.join("web-build");
-    let dir = cache.join(format!("{hash:016x}"));
+    // A build for profiles (PIPELINE_WEB_MINIFY=0, web/vite.config.ts) is cached apart from the shipped one.
+    let unminified = std::env::var_os("PIPELINE_WEB_MINIFY").is_some_and(|v| v == "0");
+    let dir = cache.join(format!("{hash:016x}{}", if unminified { "-unminified" } else { "" }));
     if dir.join("index.html").is_file() {
         return dir;
     }

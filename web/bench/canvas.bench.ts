@@ -58,6 +58,7 @@ async function openToInteractive(page: Page, id: string): Promise<number> {
       boot: Math.round(first('pe:boot')),
       start: Math.round(first('pe:start')),
       wasm: Math.round(first('pe:wasm')),
+      me: Math.round(first('pe:me')),
       ws_open: Math.round(first('pe:ws-open')),
       welcome: Math.round(first('pe:welcome')),
       imported: Math.round(first('pe:imported')),
@@ -145,6 +146,16 @@ for (const steps of SIZES) {
     const warm: number[] = [];
     for (let i = 0; i < RUNS; i++) warm.push(await openToInteractive(page, id));
     await profiled(page, `open ${steps}`, () => openToInteractive(page, id));
+    if (process.env.BENCH_OPEN_TRACE) {
+      // One more warm open under Chromium's tracer, the events written to BENCH_OPEN_TRACE-<steps>.json.
+      await page.goto('about:blank');
+      await browser.startTracing(page, {
+        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'netlog', 'ServiceWorker'],
+      });
+      await openToInteractive(page, id);
+      const trace = await browser.stopTracing();
+      (await import('node:fs')).writeFileSync(`${process.env.BENCH_OPEN_TRACE}-${steps}.json`, trace);
+    }
     const fromList: number[] = [];
     for (let i = 0; i < RUNS; i++) fromList.push(await openFromList(page, id));
     await expect(page.getByTestId('step-count')).toHaveText(`${steps} steps`);

@@ -17,6 +17,7 @@ export async function loadMe(): Promise<Me | null> {
   if (window.__peBoot) delete (window.__peBoot as { me?: unknown }).me;
   try {
     const me = early ? await meOf(await early) : await getJson<Me>('/api/auth/me');
+    performance.mark('pe:me');
     setCsrfToken(me.csrf_token);
     localStorage.setItem(CACHED_ME, JSON.stringify({ ...me, csrf_token: '' }));
     return me;

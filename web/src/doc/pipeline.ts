@@ -59,9 +59,12 @@ export function newDoc(): LoroDoc {
   return doc;
 }
 
-/** The whole model, read in one pass (one `toJSON` of the tree). */
-export function readModel(doc: LoroDoc): Model {
-  const raw = tree(doc).toJSON() as RawNode[];
+/**
+ * The whole model, read in one pass (one `toJSON` of the tree), or from `nodes`: the same tree as the server
+ * sent it with the welcome (sync/connection.ts `takeServerTree`), which must be the replica's current state.
+ */
+export function readModel(doc: LoroDoc, nodes?: unknown[] | null): Model {
+  const raw = (nodes ?? tree(doc).toJSON()) as RawNode[];
   const all: StepNode[] = [];
   const byId = new Map<TreeID, StepNode>();
   let order = 0;

@@ -45,6 +45,8 @@ const EDGE_ROOM = 110;
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 /** From this many steps on, React Flow is given only the steps near the view (`windowOf`). */
 const WINDOW_FROM = 200;
+/** The zoom a large pipeline opens at (its top, readable). */
+const TOP_ZOOM = 0.85;
 const NO_COUNTS: Counts = { errors: 0, warnings: 0 };
 const takesPrompt = (type: unknown): boolean => {
   const rule = infoOf(type)?.prompt;
@@ -113,11 +115,13 @@ function buildNodes(
   readOnly: boolean,
   prev: Map<string, StepFlowNode>,
   cache: DataCache,
+  /** For a large pipeline, the steps React Flow is given (windowOf): only their nodes are made. */
+  only: Set<string> | null,
 ): StepFlowNode[] {
   if (cache.counts !== counts || cache.files !== files || cache.readOnly !== readOnly) {
     Object.assign(cache, { counts, files, readOnly, byStep: new WeakMap() });
   }
-  return model.all.map((s) => {
+  return (only ? model.all.filter((s) => only.has(s.id)) : model.all).map((s) => {
     const old = prev.get(s.id);
     let data = cache.byStep.get(s);
     if (!data) {
@@ -249,86 +253,6 @@ function CanvasFlow() {
   const wantsFiles = useMemo(() => model.all.some((s) => s.fields?.type === 'pipeline' && typeof s.fields.pipeline_file === 'string'), [model]);
   const files = usePipelineFiles(pipelineId, wantsFiles);
   const selectedSet = useMemo(() => new Set(selection), [selection]);
-  const nodeCache = useRef(new Map<string, StepFlowNode>());
-  const dataCache = useRef<DataCache>({ counts: new Map(), files: null, readOnly: false, byStep: new WeakMap() });
-  const baseNodes = useMemo(() => {
-    const list = buildNodes(model, boxes, counts, files, selectedSet, readOnly, nodeCache.current, dataCache.current);
-    nodeCache.current = new Map(list.map((n) => [n.id, n]));
-    return list;
-  }, [model, boxes, counts, files, selectedSet, readOnly]);
-
-  // React Flow's node state: the model's nodes, plus what a drag in progress has moved. A drag changes only
-  // this (applyNodeChanges touches only the dragged nodes); the document hears of it when the drag stops.
-  const [nodes, setNodes] = useState(baseNodes);
-  const [synced, setSynced] = useState(baseNodes);
-  const dragging = useRef(false);
-  if (synced !== baseNodes) {
-    setSynced(baseNodes);
-    setNodes((cur) => {
-      if (!dragging.current) return baseNodes;
-      const moved = new Map(cur.filter((n) => n.dragging).map((n) => [n.id, n]));
-      return baseNodes.map((n) => moved.get(n.id) ?? n);
-    });
-  }
-
-  // The container a library drag is over is highlighted (one node object replaced while dragging).
-  const shownNodes = useMemo(
-    () => (dropTarget && dropTarget !== 'root' ? nodes.map((n) => (n.id === dropTarget ? { ...n, className: 'drop-target' } : n)) : nodes),
-    [nodes, dropTarget],
-  );
-
-  const storePositions = useCallback(
-    (moved: { id: string; position: { x: number; y: number } }[]) => {
-      const changed = moved.filter((n) => {
-        const b = boxes.get(n.id as TreeID);
-        return modelRef.current.byId.has(n.id as TreeID) && (!b || Math.round(b.x) !== Math.round(n.position.x) || Math.round(b.y) !== Math.round(n.position.y));
-      });
-      changed.forEach((n, i) => setPosition(doc, n.id as TreeID, n.position.x, n.position.y, i === changed.length - 1));
-    },
-    [doc, boxes],
-  );
-
-  const onNodesChange = useCallback(
-    (changes: NodeChange<StepFlowNode>[]) => {
-      const selects = changes.filter((c) => c.type === 'select');
-      if (selects.length) {
-        const next = new Set(selectionRef.current);
-        for (const c of selects) {
-          if (c.selected) next.add(c.id as TreeID);
-          else next.delete(c.id as TreeID);
-        }
-        const ids = [...next];
-        selectionRef.current = ids;
-        ownSelection.current = ids;
-        setSelection(ids);
-      }
-      const rest = changes.filter((c) => c.type === 'position' || c.type === 'dimensions');
-      if (rest.length) setNodes((cur) => applyNodeChanges(rest, cur));
-      // Arrow keys move selected nodes without a drag: store those moves at once.
-      const keyMoves = rest.filter((c) => c.type === 'position' && !c.dragging && c.position && !dragging.current);
-      if (keyMoves.length) storePositions(keyMoves.map((c) => ({ id: c.id, position: (c as { position: { x: number; y: number } }).position })));
-    },
-    [setSelection, storePositions],
-  );
-
-  const onDragStart = useCallback(() => {
-    dragging.current = true;
-  }, []);
-  const onDragStop = useCallback(
-    (_: unknown, _node: unknown, moved: StepFlowNode[]) => {
-      dragging.current = false;
-      storePositions(moved);
-    },
-    [storePositions],
-  );
-  const onSelectionDragStop = useCallback(
-    (_: unknown, moved: StepFlowNode[]) => {
-      dragging.current = false;
-      storePositions(moved);
-    },
-    [storePositions],
-  );
-
   // ---- edges ----
   // Each step's references are re-read only when its fields changed.
   const refCache = useRef(new Map<TreeID, { fields: StepNode['fields']; refs: StepRef[] }>());
@@ -386,7 +310,9 @@ function CanvasFlow() {
 
   // ---- what React Flow is given: everything, or for a large pipeline the window around the view ----
   const windowed = model.all.length >= WINDOW_FROM;
-  const [area, setArea] = useState<Box>(() => grown(viewArea([0, 0, 1], 0, 0), 1));
+  // Around the first view `fit` will give a large pipeline (its top at TOP_ZOOM), so the first render already
+  // holds the steps in view, and the fit moves the view within this area (no second build of the nodes).
+  const [area, setArea] = useState<Box>(() => grown(viewArea([24, 24, TOP_ZOOM], 0, 0), 1));
   const areaRef = useRef(area);
   areaRef.current = area;
   useEffect(() => {
@@ -406,11 +332,91 @@ function CanvasFlow() {
     return store.subscribe(check);
   }, [windowed, store]);
   const included = useMemo(() => (windowed ? windowOf(model, abs, area, selection, baseEdges) : null), [windowed, model, abs, area, selection, baseEdges]);
-  const flowNodes = useMemo(() => (included ? shownNodes.filter((n) => included.has(n.id)) : shownNodes), [shownNodes, included]);
   const flowEdges = useMemo(
     () => (included ? baseEdges.filter((e) => included.has(e.source) && included.has(e.target)) : baseEdges),
     [baseEdges, included],
   );
+
+  const nodeCache = useRef(new Map<string, StepFlowNode>());
+  const dataCache = useRef<DataCache>({ counts: new Map(), files: null, readOnly: false, byStep: new WeakMap() });
+  const baseNodes = useMemo(() => {
+    const list = buildNodes(model, boxes, counts, files, selectedSet, readOnly, nodeCache.current, dataCache.current, included);
+    nodeCache.current = new Map(list.map((n) => [n.id, n]));
+    return list;
+  }, [model, boxes, counts, files, selectedSet, readOnly, included]);
+
+  // React Flow's node state: the model's nodes, plus what a drag in progress has moved. A drag changes only
+  // this (applyNodeChanges touches only the dragged nodes); the document hears of it when the drag stops.
+  const [nodes, setNodes] = useState(baseNodes);
+  const [synced, setSynced] = useState(baseNodes);
+  const dragging = useRef(false);
+  if (synced !== baseNodes) {
+    setSynced(baseNodes);
+    setNodes((cur) => {
+      if (!dragging.current) return baseNodes;
+      const moved = new Map(cur.filter((n) => n.dragging).map((n) => [n.id, n]));
+      return baseNodes.map((n) => moved.get(n.id) ?? n);
+    });
+  }
+
+  // The container a library drag is over is highlighted (one node object replaced while dragging).
+  const flowNodes = useMemo(
+    () => (dropTarget && dropTarget !== 'root' ? nodes.map((n) => (n.id === dropTarget ? { ...n, className: 'drop-target' } : n)) : nodes),
+    [nodes, dropTarget],
+  );
+
+  const storePositions = useCallback(
+    (moved: { id: string; position: { x: number; y: number } }[]) => {
+      const changed = moved.filter((n) => {
+        const b = boxes.get(n.id as TreeID);
+        return modelRef.current.byId.has(n.id as TreeID) && (!b || Math.round(b.x) !== Math.round(n.position.x) || Math.round(b.y) !== Math.round(n.position.y));
+      });
+      changed.forEach((n, i) => setPosition(doc, n.id as TreeID, n.position.x, n.position.y, i === changed.length - 1));
+    },
+    [doc, boxes],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StepFlowNode>[]) => {
+      const selects = changes.filter((c) => c.type === 'select');
+      if (selects.length) {
+        const next = new Set(selectionRef.current);
+        for (const c of selects) {
+          if (c.selected) next.add(c.id as TreeID);
+          else next.delete(c.id as TreeID);
+        }
+        const ids = [...next];
+        selectionRef.current = ids;
+        ownSelection.current = ids;
+        setSelection(ids);
+      }
+      const rest = changes.filter((c) => c.type === 'position' || c.type === 'dimensions');
+      if (rest.length) setNodes((cur) => applyNodeChanges(rest, cur));
+      // Arrow keys move selected nodes without a drag: store those moves at once.
+      const keyMoves = rest.filter((c) => c.type === 'position' && !c.dragging && c.position && !dragging.current);
+      if (keyMoves.length) storePositions(keyMoves.map((c) => ({ id: c.id, position: (c as { position: { x: number; y: number } }).position })));
+    },
+    [setSelection, storePositions],
+  );
+
+  const onDragStart = useCallback(() => {
+    dragging.current = true;
+  }, []);
+  const onDragStop = useCallback(
+    (_: unknown, _node: unknown, moved: StepFlowNode[]) => {
+      dragging.current = false;
+      storePositions(moved);
+    },
+    [storePositions],
+  );
+  const onSelectionDragStop = useCallback(
+    (_: unknown, moved: StepFlowNode[]) => {
+      dragging.current = false;
+      storePositions(moved);
+    },
+    [storePositions],
+  );
+
 
   const onEdgesChange = useCallback((changes: EdgeChange<FlowEdge>[]) => {
     const selects = changes.filter((c) => c.type === 'select');
@@ -575,7 +581,7 @@ function CanvasFlow() {
       const fullW = w + EDGE_ROOM;
       const zoom = Math.min(1, (width - 48) / fullW, (height - 48) / h);
       if (zoom >= 0.6) void rf.setViewport({ x: (width - fullW * zoom) / 2, y: (height - h * zoom) / 2, zoom }, { duration });
-      else void rf.setViewport({ x: Math.max(24, (width - fullW * 0.85) / 2), y: 24, zoom: 0.85 }, { duration });
+      else void rf.setViewport({ x: Math.max(24, (width - fullW * TOP_ZOOM) / 2), y: 24, zoom: TOP_ZOOM }, { duration });
     },
     [rf, store],
   );

@@ -6,6 +6,7 @@ import { UndoManager, type LoroDoc, type TreeID } from 'loro-crdt';
 import { frontiersKey, newDoc, positions, readModel, type Model } from '../doc/pipeline';
 import { ReplicaPersistence } from '../offline/persist';
 import { SyncConnection, type SyncStatus } from '../sync/connection';
+import { hasEarlyWelcome } from '../sync/early';
 import type { Diagnostic, WelcomeInfo } from '../sync/protocol';
 
 export interface View {
@@ -65,6 +66,8 @@ export interface EditorState {
 
 export function useEditorState(pipelineId: string): EditorState {
   const ref = useRef<{ doc: LoroDoc; conn: SyncConnection; undo: Undo; persist: ReplicaPersistence; startUndo: () => void } | null>(null);
+  /** Set while the editor's first render imports an early welcome: that render reads the model anyway. */
+  const firstRender = useRef(false);
   const [revision, setRevision] = useState(0);
   const [view, setView] = useState<View | null>(null);
   const [status, setStatus] = useState<SyncStatus>({ state: 'connecting', pending: 0 });
@@ -89,15 +92,26 @@ export function useEditorState(pipelineId: string): EditorState {
         startUndo();
         persist.welcome(i);
         setInfo(i);
-        setRevision((r) => r + 1);
+        if (!firstRender.current) setRevision((r) => r + 1);
       },
       view: (v) => setView((old) => (old && old.version > v.version ? old : { yaml: v.yaml, diagnostics: v.diagnostics, version: v.version })),
       error: (code, message) => setServerError({ code, message }),
     });
     const persist = new ReplicaPersistence(pipelineId, doc, () => conn.pending);
     ref.current = { doc, conn, undo, persist, startUndo };
+    // The welcome already came on the page's early socket (sync/early.ts): imported now, so the first render
+    // has the pipeline (the empty editor would be rendered and laid out once for nothing). The state
+    // updates this makes are this component's own, during its first render.
+    if (hasEarlyWelcome(pipelineId)) {
+      firstRender.current = true;
+      conn.start();
+      firstRender.current = false;
+    }
   }
   const { doc, conn, undo, persist, startUndo } = ref.current;
+
+  /** The document's version when the model was last read. */
+  const readAt = useRef('');
 
   // What this device kept of the pipeline: the editor opens with it without a server, and what the server
   // lacks of it is sent (offline/persist.ts).
@@ -108,13 +122,12 @@ export function useEditorState(pipelineId: string): EditorState {
       if (!kept.info) return;
       startUndo();
       setInfo((cur) => cur ?? kept.info);
-      setRevision((r) => r + 1);
+      // The model is read again only if the kept copy added something (usually it holds what the welcome did).
+      if (kept.added.length || frontiersKey(doc) !== readAt.current) setRevision((r) => r + 1);
     });
     return () => persist.stop();
   }, [persist, conn, startUndo]);
 
-  /** The document's version when the model was last read. */
-  const readAt = useRef('');
   // Subscribed after the first welcome (see Undo): later changes re-read the model once per frame.
   const loaded = info !== null;
   useEffect(() => {
@@ -142,7 +155,7 @@ export function useEditorState(pipelineId: string): EditorState {
   }, [conn]);
 
   const model = useMemo(() => {
-    const m = readModel(doc);
+    const m = readModel(doc, conn.serverTreeNow());
     readAt.current = frontiersKey(doc);
     if (m.all.length) performance.mark('pe:model');
     return m;

@@ -59,7 +59,8 @@ export class ReplicaPersistence {
    */
   restoreWhenUseful(then: (r: Restored) => void): void {
     this.onRestored = then;
-    if (!navigator.onLine) this.restoreNow();
+    // (The welcome may have come already: the editor imports one the early socket holds as it is created.)
+    if (!navigator.onLine || this.info) this.restoreNow();
     else this.capTimer ??= setTimeout(() => this.restoreNow(), RESTORE_CAP_MS);
   }
 

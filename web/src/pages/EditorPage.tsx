@@ -12,6 +12,7 @@ import { SidePanel } from '../editor/SidePanel';
 import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
+import { awaitingEarlyWelcome, onEarlySocket } from '../sync/early';
 import { navigate } from '../ui/router';
 import { TeamServerStatus } from '../ui/TeamServerStatus';
 import { UserMenu } from '../ui/UserMenu';
@@ -29,7 +30,34 @@ const YamlPane = lazy(() => import('../editor/YamlPane').then((m) => ({ default:
 export function EditorPage({ id, me }: { id: string; me: Me }) {
   const [opening, setOpening] = useState(0);
   const reopen = useCallback(() => setOpening((n) => n + 1), []);
+  const waiting = useEarlyWelcomeWait(id);
+  // An empty page for the few ms until the welcome is here: rendering and laying out the empty editor first
+  // costs more than that on the main thread, and the editor would then be rendered again.
+  if (waiting) return <div className="editor" aria-busy="true" />;
   return <Editor key={opening} id={id} me={me} reopen={reopen} />;
+}
+
+/** The longest the editor waits for the early socket's welcome before it renders without it. */
+const EARLY_WAIT_MS = 400;
+
+/** Whether to wait for the page's early sync socket (sync/early.ts) to bring the welcome. */
+function useEarlyWelcomeWait(id: string): boolean {
+  const [waiting, setWaiting] = useState(() => awaitingEarlyWelcome(id));
+  useEffect(() => {
+    if (!waiting) return;
+    const done = () => setWaiting(false);
+    const off = onEarlySocket(() => {
+      if (!awaitingEarlyWelcome(id)) done();
+    });
+    const timer = setTimeout(done, EARLY_WAIT_MS);
+    // (It may have come between the render and this effect.)
+    if (!awaitingEarlyWelcome(id)) done();
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, [id, waiting]);
+  return waiting;
 }
 
 function Editor({ id, me, reopen }: { id: string; me: Me; reopen(): void }) {

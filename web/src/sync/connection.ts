@@ -48,6 +48,10 @@ export class SyncConnection {
   /** Set while others' entries are dropped locally: such deletions are not ours to send. */
   private presenceMuted = false;
   info: P.WelcomeInfo | null = null;
+  /** The steps tree the last welcome carried (hello flag `tree`) and the replica's frontiers it describes. */
+  private serverTree: { nodes: unknown[]; frontiers: string } | null = null;
+  /** How many models were read from a welcome's tree (for tests). */
+  serverTreesUsed = 0;
   readonly presence = new EphemeralStore(30_000);
   private presenceUnsub: (() => void) | null = null;
 
@@ -155,7 +159,8 @@ export class SyncConnection {
     ws.onopen = () => {
       performance.mark('pe:ws-open');
       const vv = this.doc.oplogVersion();
-      ws.send(P.hello(this.opts.views ? P.FLAG_VIEWS : 0, vv.encode()));
+      // An editor (views) asks for the tree too; the server sends it only for an empty version.
+      ws.send(P.hello(this.opts.views ? P.FLAG_VIEWS | P.FLAG_TREE : 0, vv.encode()));
     };
     this.listen(ws);
   }
@@ -246,11 +251,17 @@ export class SyncConnection {
         this.presenceSnapshotDue = true;
         if (m.update.length) this.doc.import(m.update);
         performance.mark('pe:imported');
+        const serverVv = decodeVv(m.version);
+        // The tree describes the server's version: it is this replica's state only if the replica now holds
+        // exactly that (it had nothing of its own).
+        this.serverTree =
+          Array.isArray(m.tree) && !this.doc.isDetached() && this.doc.oplogVersion().compare(serverVv) === 0
+            ? { nodes: m.tree, frontiers: JSON.stringify(this.doc.frontiers()) }
+            : null;
         this.ready = true;
         this.attempt = 0;
         this.events.welcome?.(m.info);
         // Everything the server lacks, including changes sent before and never acked.
-        const serverVv = decodeVv(m.version);
         const missing = this.doc.export({ mode: 'update', from: serverVv });
         const changes = Math.max(1, this.unsent);
         this.unsent = 0;
@@ -264,6 +275,7 @@ export class SyncConnection {
         this.publishStatus();
         break;
       case 'update':
+        this.serverTree = null;
         this.doc.import(m.update);
         break;
       case 'presence':
@@ -271,6 +283,23 @@ export class SyncConnection {
         this.presence.apply(m.state);
         break;
     }
+  }
+
+  /**
+   * The steps tree the welcome carried, in the shape of `LoroTree.toJSON()`, while the replica is still at
+   * the welcome's version (nothing imported or changed since). Reading the first model from it instead of
+   * from the replica saves materialising every step through WebAssembly (~60-120 ms at 1000 steps). Kept
+   * until the document changes, so a render React repeats reads it again.
+   */
+  serverTreeNow(): unknown[] | null {
+    const t = this.serverTree;
+    if (!t) return null;
+    if (JSON.stringify(this.doc.frontiers()) !== t.frontiers) {
+      this.serverTree = null;
+      return null;
+    }
+    this.serverTreesUsed += 1;
+    return t.nodes;
   }
 
   private publishStatus() {
@@ -291,6 +320,7 @@ export class SyncConnection {
   }
 
   private sendLocal(bytes: Uint8Array) {
+    this.serverTree = null;
     const changes = this.changeCount();
     if (this.ready && this.ws?.readyState === WebSocket.OPEN && !this.readOnly) {
       this.sendFrame(bytes, changes);

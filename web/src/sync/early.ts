@@ -1,6 +1,6 @@
 // The editor's sync socket opened before the editor exists: by boot.ts at page start, before the app and Loro
 // are loaded, and by the router when it opens a pipeline. It sends the
-// `hello` of an empty replica ("I have nothing", docs/protocol.md) as soon as it opens and keeps what
+// `hello` of an empty replica ("I have nothing", docs/protocol.md; with the tree as JSON) as soon as it opens and keeps what
 // arrives until the editor's SyncConnection adopts it; a connection for another pipeline, or one that
 // opens with changes already in its document, never adopts it.
 import * as P from './protocol';
@@ -14,6 +14,10 @@ export interface EarlySocket {
 }
 
 let early: EarlySocket | null = null;
+const listeners = new Set<() => void>();
+const notify = () => {
+  for (const f of listeners) f();
+};
 
 export function syncUrl(pipelineId: string): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -28,11 +32,15 @@ export function startEarlySocket(pipelineId: string): void {
   const e: EarlySocket = { pipelineId, ws, received: [], closed: null };
   ws.onopen = () => {
     performance.mark('pe:ws-open');
-    ws.send(P.hello(P.FLAG_VIEWS, new Uint8Array()));
+    ws.send(P.hello(P.FLAG_VIEWS | P.FLAG_TREE, new Uint8Array()));
   };
-  ws.onmessage = (ev) => e.received.push(ev.data);
+  ws.onmessage = (ev) => {
+    e.received.push(ev.data);
+    notify();
+  };
   ws.onclose = (ev) => {
     e.closed = ev;
+    notify();
   };
   early = e;
   // Not adopted soon (the app went elsewhere): let the server forget it.
@@ -54,4 +62,23 @@ export function adoptEarlySocket(pipelineId: string): EarlySocket | null {
     return null;
   }
   return e;
+}
+
+/**
+ * Whether the editor for `pipelineId` should wait for the early socket: it is open or opening, and its welcome
+ * has not come yet. (The editor then renders once, with the pipeline, instead of empty and then again.)
+ */
+export function awaitingEarlyWelcome(pipelineId: string): boolean {
+  return early?.pipelineId === pipelineId && !early.closed && !hasEarlyWelcome(pipelineId);
+}
+
+/** Calls `f` when the early socket receives something or closes; returns the unsubscribe. */
+export function onEarlySocket(f: () => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}
+
+/** Whether the early socket for `pipelineId` has its welcome already. */
+export function hasEarlyWelcome(pipelineId: string): boolean {
+  return early?.pipelineId === pipelineId && early.received.some((d) => d instanceof ArrayBuffer && new Uint8Array(d)[0] === 0x81);
 }

@@ -11,6 +11,8 @@ export const S_UPDATE = 0x83;
 export const S_PRESENCE = 0x84;
 
 export const FLAG_VIEWS = 0x01;
+/** With an empty version: the welcome's info carries the steps tree as JSON (the first model, read cheaply). */
+export const FLAG_TREE = 0x04;
 
 /** The largest client frame the server takes (`too_large` beyond: crates/pipeline-server/src/sync/protocol.rs). */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
@@ -24,7 +26,7 @@ export type Diagnostic = DiagnosticBody;
 export type TextMessage = ServerText;
 
 export type ServerMessage =
-  | { kind: 'welcome'; info: WelcomeInfo; version: Uint8Array; update: Uint8Array }
+  | { kind: 'welcome'; info: WelcomeInfo; version: Uint8Array; update: Uint8Array; tree?: unknown }
   | { kind: 'ack'; seq: number }
   | { kind: 'update'; update: Uint8Array }
   | { kind: 'presence'; state: Uint8Array };
@@ -66,11 +68,12 @@ export function decode(buf: ArrayBuffer): ServerMessage {
       need(5);
       const infoLen = view.getUint32(1);
       need(9 + infoLen);
-      const info = JSON.parse(new TextDecoder().decode(b.subarray(5, 5 + infoLen))) as WelcomeInfo;
+      // The tree (hello flag `tree`) is taken out: the info itself is kept (offline/persist.ts), the tree only until read.
+      const { tree, ...info } = JSON.parse(new TextDecoder().decode(b.subarray(5, 5 + infoLen))) as WelcomeInfo;
       const vvLen = view.getUint32(5 + infoLen);
       need(9 + infoLen + vvLen);
       const version = b.slice(9 + infoLen, 9 + infoLen + vvLen);
-      return { kind: 'welcome', info, version, update: b.slice(9 + infoLen + vvLen) };
+      return { kind: 'welcome', info, version, update: b.slice(9 + infoLen + vvLen), tree };
     }
     case ACK:
       need(5);
