@@ -1,6 +1,7 @@
 // With BENCH_PROFILE=1, a measured step also runs once under the V8 sampling profiler (Chromium's DevTools
 // protocol) and the functions with the most self time are printed. Build the app with PIPELINE_WEB_MINIFY=0
-// to read the names.
+// to read the names. It also prints each function's inclusive time; BENCH_PROFILE_DUMP=PREFIX writes the whole
+// profile to PREFIX-<label>.cpuprofile (DevTools opens it).
 import type { Page } from '@playwright/test';
 
 interface ProfileNode {
