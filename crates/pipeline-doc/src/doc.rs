@@ -114,12 +114,12 @@ impl PipelineDoc {
     /// document reads its first model from this instead of materialising the tree through WebAssembly
     /// (docs/protocol.md, `hello` flag `tree`). `None` when the tree holds a value JSON cannot carry the same
     /// way (binary, a non-finite number), which then has to be read from the replica itself.
-    pub fn tree_json(&self) -> Option<String> {
+    pub fn tree_json(&self) -> Option<Box<serde_json::value::RawValue>> {
         let value = self.tree().get_value_with_meta();
         if !json_safe(&value) {
             return None;
         }
-        serde_json::to_string(&value).ok()
+        serde_json::value::to_raw_value(&value).ok()
     }
 
     /// The exact YAML: the base text with the model's changes spliced in.

@@ -61,7 +61,7 @@ export function newDoc(): LoroDoc {
 
 /**
  * The whole model, read in one pass (one `toJSON` of the tree), or from `nodes`: the same tree as the server
- * sent it with the welcome (sync/connection.ts `takeServerTree`), which must be the replica's current state.
+ * sent it with the welcome (sync/connection.ts `serverTreeNow`), which must be the replica's current state.
  */
 export function readModel(doc: LoroDoc, nodes?: unknown[] | null): Model {
   const raw = (nodes ?? tree(doc).toJSON()) as RawNode[];

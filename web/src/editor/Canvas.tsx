@@ -417,7 +417,6 @@ function CanvasFlow() {
     [storePositions],
   );
 
-
   const onEdgesChange = useCallback((changes: EdgeChange<FlowEdge>[]) => {
     const selects = changes.filter((c) => c.type === 'select');
     if (!selects.length) return;

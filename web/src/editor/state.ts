@@ -122,8 +122,8 @@ export function useEditorState(pipelineId: string): EditorState {
       if (!kept.info) return;
       startUndo();
       setInfo((cur) => cur ?? kept.info);
-      // The model is read again only if the kept copy added something (usually it holds what the welcome did).
-      if (kept.added.length || frontiersKey(doc) !== readAt.current) setRevision((r) => r + 1);
+      // The model is read again only if the kept copy changed the document (usually it holds what the welcome did).
+      if (frontiersKey(doc) !== readAt.current) setRevision((r) => r + 1);
     });
     return () => persist.stop();
   }, [persist, conn, startUndo]);

@@ -48,8 +48,8 @@ export class SyncConnection {
   /** Set while others' entries are dropped locally: such deletions are not ours to send. */
   private presenceMuted = false;
   info: P.WelcomeInfo | null = null;
-  /** The steps tree the last welcome carried (hello flag `tree`) and the replica's frontiers it describes. */
-  private serverTree: { nodes: unknown[]; frontiers: string } | null = null;
+  /** The steps tree the last welcome carried (hello flag `tree`) and the version it describes. */
+  private serverTree: { nodes: unknown[]; version: VersionVector } | null = null;
   /** How many models were read from a welcome's tree (for tests). */
   serverTreesUsed = 0;
   readonly presence = new EphemeralStore(30_000);
@@ -256,7 +256,7 @@ export class SyncConnection {
         // exactly that (it had nothing of its own).
         this.serverTree =
           Array.isArray(m.tree) && !this.doc.isDetached() && this.doc.oplogVersion().compare(serverVv) === 0
-            ? { nodes: m.tree, frontiers: JSON.stringify(this.doc.frontiers()) }
+            ? { nodes: m.tree, version: serverVv }
             : null;
         this.ready = true;
         this.attempt = 0;
@@ -294,7 +294,7 @@ export class SyncConnection {
   serverTreeNow(): unknown[] | null {
     const t = this.serverTree;
     if (!t) return null;
-    if (JSON.stringify(this.doc.frontiers()) !== t.frontiers) {
+    if (this.doc.oplogVersion().compare(t.version) !== 0) {
       this.serverTree = null;
       return null;
     }

@@ -80,5 +80,5 @@ export function onEarlySocket(f: () => void): () => void {
 
 /** Whether the early socket for `pipelineId` has its welcome already. */
 export function hasEarlyWelcome(pipelineId: string): boolean {
-  return early?.pipelineId === pipelineId && early.received.some((d) => d instanceof ArrayBuffer && new Uint8Array(d)[0] === 0x81);
+  return early?.pipelineId === pipelineId && early.received.some((d) => d instanceof ArrayBuffer && new Uint8Array(d)[0] === P.WELCOME);
 }

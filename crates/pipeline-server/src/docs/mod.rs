@@ -104,7 +104,7 @@ impl DocEntry {
         {
             return Some(json.clone());
         }
-        let json = TreeJson::new(doc.tree_json()?).ok()?;
+        let json = TreeJson::from(doc.tree_json()?);
         *cached = Some((version, json.clone()));
         Some(json)
     }

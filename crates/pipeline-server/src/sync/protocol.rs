@@ -69,10 +69,9 @@ pub struct WelcomeInfo {
 #[derive(Debug, Clone)]
 pub struct TreeJson(pub Arc<RawValue>);
 
-impl TreeJson {
-    /// `text` must be JSON ([`pipeline_doc::PipelineDoc::tree_json`] makes it).
-    pub fn new(text: String) -> Result<Self, serde_json::Error> {
-        Ok(TreeJson(Arc::from(RawValue::from_string(text)?)))
+impl From<Box<RawValue>> for TreeJson {
+    fn from(json: Box<RawValue>) -> Self {
+        TreeJson(Arc::from(json))
     }
 }
 
@@ -281,11 +280,14 @@ mod tests {
         let plain = ServerMsg::Welcome { info: info(), version: vec![], update: vec![] }.encode();
         assert!(!String::from_utf8_lossy(&plain).contains("\"tree\""), "no tree key without a tree");
         let text = r#"[{"id":"0@1","parent":null,"meta":{"slot":"","fields":{"n":1.5}},"index":0,"children":[]}]"#;
-        let with = WelcomeInfo { tree: Some(TreeJson::new(text.to_string()).expect("json")), ..info() };
+        let with = WelcomeInfo { tree: Some(RawValue::from_string(text.to_string()).expect("json").into()), ..info() };
         let frame = ServerMsg::Welcome { info: with.clone(), version: vec![1], update: vec![2] }.encode();
         assert!(String::from_utf8_lossy(&frame).contains(&format!("\"tree\":{text}")), "the text as it was built");
         assert_eq!(ServerMsg::decode(&frame), Ok(ServerMsg::Welcome { info: with, version: vec![1], update: vec![2] }));
-        assert!(TreeJson::new("[1,".into()).is_err());
+        // A tree that is not JSON makes the info undecodable.
+        let bad = br##"{"protocol":1,"pipeline":"p","role":"editor","client_key":"k","user":{"id":"u","name":"A","colour":"#123456"},"tree":[1,}"##;
+        let frame = [&[WELCOME][..], &(bad.len() as u32).to_be_bytes(), bad, &0u32.to_be_bytes()].concat();
+        assert!(matches!(ServerMsg::decode(&frame), Err(FrameError::BadInfo(_))));
         let hello = ClientMsg::Hello { flags: FLAG_VIEWS | FLAG_TREE, version: vec![] };
         assert_eq!(ClientMsg::decode(&hello.encode()), Ok(hello));
     }
