@@ -150,7 +150,7 @@ for (const steps of SIZES) {
       // One more warm open under Chromium's tracer, the events written to BENCH_OPEN_TRACE-<steps>.json.
       await page.goto('about:blank');
       await browser.startTracing(page, {
-        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'netlog', 'ServiceWorker'],
+        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'netlog', 'ServiceWorker', ...(process.env.BENCH_TRACE_JS ? ['disabled-by-default-v8.cpu_profiler'] : [])],
       });
       await openToInteractive(page, id);
       const trace = await browser.stopTracing();

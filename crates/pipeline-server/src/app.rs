@@ -24,6 +24,16 @@ pub struct Config {
     pub secure_cookies: bool,
 }
 
+/// What a sync connection hears about access changes (`AppState::memberships`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessChange {
+    /// This user's role in this team changed, or they left it.
+    Member(TeamId, UserId),
+    /// Changes made on other nodes may have been missed (the change feed was lost for a while): every
+    /// connection reads its role again.
+    Unknown,
+}
+
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
@@ -34,9 +44,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Set to true when the node is stopping: sync connections say so, finish in-flight writes and close.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
-    /// A member's role in a team changed or they left it: their sync connections to the team's pipelines close,
-    /// so that the reconnect is authorised again (read-only, or refused). This node's connections only.
-    pub memberships: tokio::sync::broadcast::Sender<(TeamId, UserId)>,
+    /// A member's role in a team changed or they left it (on this node, or on another one through the store's
+    /// change feed): their sync connections to the team's pipelines close, so that the reconnect is authorised
+    /// again (read-only, or refused).
+    pub memberships: tokio::sync::broadcast::Sender<AccessChange>,
     /// A local node's replicator state (`serve --sync-to`), for `GET /api/sync-to/status`.
     pub sync_to: Option<Arc<crate::replica::status::Board>>,
 }
@@ -47,9 +58,9 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let metrics = Arc::new(Metrics::default());
         let docs = DocCache::new(store.clone(), metrics.clone());
-        tokio::spawn(crate::docs::feed::run(docs.clone()));
-        let (shutdown, _) = tokio::sync::watch::channel(false);
         let (memberships, _) = tokio::sync::broadcast::channel(256);
+        tokio::spawn(crate::docs::feed::run(docs.clone(), memberships.clone()));
+        let (shutdown, _) = tokio::sync::watch::channel(false);
         Self {
             store,
             docs,
@@ -65,7 +76,7 @@ impl AppState {
     /// Tells this node's sync connections of `user` to `team`'s pipelines that their access changed.
     pub fn membership_changed(&self, team: TeamId, user: UserId) {
         // No receiver (no open connection) is fine.
-        let _ = self.memberships.send((team, user));
+        let _ = self.memberships.send(AccessChange::Member(team, user));
     }
 
     /// Starts a graceful stop: sync connections send `shutdown`, wait for their in-flight writes, and close.

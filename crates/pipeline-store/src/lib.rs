@@ -243,8 +243,9 @@ pub trait Store: Send + Sync + 'static {
         seqs.first().copied().ok_or_else(|| StoreError::backend("append returned no sequence number"))
     }
 
-    /// Notes of updates that *other* server processes append to this database, for fanning them out to this
-    /// node's clients: PostgreSQL LISTEN/NOTIFY. `None` on SQLite (one process owns the file).
+    /// Notes of what *other* server processes change in this database — updates appended (for fanning them out
+    /// to this node's clients), roles changed (for closing connections that lost their access) — and of notes
+    /// that may have been lost: PostgreSQL LISTEN/NOTIFY. `None` on SQLite (one process owns the file).
     async fn change_feed(&self) -> Result<Option<ChangeFeed>> {
         Ok(None)
     }

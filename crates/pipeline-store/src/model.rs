@@ -421,6 +421,18 @@ pub struct ChangeNote {
     pub seq: u64,
 }
 
+/// What the change feed reports (see `Store::change_feed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedNote {
+    /// Another node appended updates to a pipeline's document.
+    Updates(ChangeNote),
+    /// Another node changed a user's role in a team, or removed them from it.
+    Membership { team: TeamId, user: UserId },
+    /// The listening connection was lost and is open again: notes sent meanwhile are gone, so whatever the
+    /// receiver follows must be read again.
+    Resumed,
+}
+
 /// A snapshot of a document (opaque bytes, a Loro snapshot) that includes every update up to `seq`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snapshot {

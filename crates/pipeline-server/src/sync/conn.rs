@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::app::AppState;
+use crate::app::{AccessChange, AppState};
 use crate::auth::permissions::{Deleted, require_pipeline};
 use crate::auth::session::Via;
 use crate::auth::{Auth, MaybeAuth};
@@ -390,9 +390,10 @@ impl Conn {
                 change = access.recv() => match change {
                     // The role changed or the member left: the reconnect is authorised again (read-only, or
                     // refused). Missed notices (lagged) might have been this one.
-                    Ok((team, user)) if team == self.team && user == self.user.id => {
+                    Ok(AccessChange::Member(team, user)) if team == self.team && user == self.user.id => {
                         Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed"))
                     }
+                    Ok(AccessChange::Unknown) => self.recheck_access().await,
                     Err(broadcast::error::RecvError::Lagged(_)) => Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed")),
                     _ => Ok(()),
                 },
@@ -407,6 +408,19 @@ impl Conn {
     }
 
     /// Tells the client the node is stopping; the loop then waits for in-flight acks.
+    /// Access changes may have been missed (another node's, while the change feed was down): closes the
+    /// connection if the user's role no longer gives it the access it was opened with, or cannot be read.
+    async fn recheck_access(&self) -> Result<(), End> {
+        match self.state.store.role(self.team, self.user.id).await {
+            Ok(Some(role)) if role.at_least(Role::Member) == self.editor => Ok(()),
+            Ok(_) => Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed")),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the role again failed; closing");
+                Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed"))
+            }
+        }
+    }
+
     async fn begin_close(&mut self, deadline: &mut Option<tokio::time::Instant>) -> Result<(), End> {
         *deadline = Some(tokio::time::Instant::now() + DRAIN_TIMEOUT);
         let text = ServerText::Shutdown { message: "the server is restarting".into(), retry_after_ms: RETRY_AFTER_MS };

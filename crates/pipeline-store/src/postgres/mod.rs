@@ -88,6 +88,17 @@ impl PostgresStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// Tells the other nodes, when `tx` commits, that `user`'s access to `team` changed (their open sync
+    /// connections must be authorised again).
+    async fn note_membership(&self, tx: &mut Transaction<'static, Postgres>, team: TeamId, user: UserId) -> Result<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(feed::MEMBERSHIPS)
+            .bind(feed::membership_payload(self.node, team, user))
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// A read-only transaction on one snapshot of the database.
     async fn snapshot_tx(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
@@ -432,6 +443,7 @@ impl Store for PostgresStore {
     }
 
     async fn set_role(&self, team: TeamId, user: UserId, role: Role) -> Result<()> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (team_id, user_id) DO UPDATE SET role = excluded.role",
@@ -440,21 +452,26 @@ impl Store for PostgresStore {
         .bind(user.0)
         .bind(role.as_str())
         .bind(input::now())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .on_missing("team or user")?;
+        self.note_membership(&mut tx, team, user).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     async fn remove_member(&self, team: TeamId, user: UserId) -> Result<()> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM memberships WHERE team_id = $1 AND user_id = $2")
             .bind(team.0)
             .bind(user.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("membership"));
         }
+        self.note_membership(&mut tx, team, user).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 //! `contract!` below; each test gets a fresh database. See `support` for where PostgreSQL comes from.
 
 mod auth;
+mod feed;
 mod kill;
 mod log;
 mod pipelines;
@@ -74,4 +75,6 @@ contract! {
     search::window_caps_unselective_searches,
     search::window_spans_a_members_teams,
     kill::acknowledged_appends_survive_sigkill,
+    feed::other_nodes_appends_and_role_changes_are_noted,
+    feed::a_lost_listening_connection_is_reported,
 }
