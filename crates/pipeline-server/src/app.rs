@@ -18,10 +18,20 @@ use crate::metrics::Metrics;
 use crate::routes::{auth, comments, export, pipelines, teams, templates, versions};
 
 /// Settings of a running server.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Mark cookies `Secure` (the server is reached over https, e.g. behind a proxy).
     pub secure_cookies: bool,
+    /// How often an open sync connection checks that its session or API token is still valid and that the
+    /// user's role is the one it was opened with (a logout, a revoked token, an expired session, a role change
+    /// whatever node made it).
+    pub access_recheck: std::time::Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { secure_cookies: false, access_recheck: std::time::Duration::from_secs(30) }
+    }
 }
 
 /// What a sync connection hears about access changes (`AppState::memberships`).

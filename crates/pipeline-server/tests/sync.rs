@@ -8,9 +8,14 @@ mod support;
 
 use pipeline_server::sync::protocol::{ClientMsg, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, ServerMsg};
 use pipeline_store::Role;
+use std::time::Duration;
+
+use futures_util::SinkExt;
+use pipeline_server::Config;
 use reqwest::Method;
 use support::ws::{Got, WsClient, field_of, open, read, sync_url};
 use support::{Db, PIPELINE, Server};
+use tokio_tungstenite::tungstenite::Message;
 
 async fn setup(db: Db) -> Option<(Server, String, String, String)> {
     let s = Server::start(db).await?;
@@ -151,6 +156,49 @@ async fn access_changes_close_the_connection(db: Db) {
     assert!(r.status().is_success());
     assert!(matches!(c.until(|g| matches!(g, Got::Close(_))).await, Got::Close(Some(4003))));
     assert_eq!(open(&url, Some(&token)).await.err(), Some(404));
+}
+
+/// A connection lives only as long as what authorised it: signing out (here the session deleted through the
+/// store, as a logout on any node does) or revoking the API token closes it within `access_recheck`.
+async fn signing_out_or_revoking_closes_the_connection(db: Db) {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let config = Config { access_recheck: Duration::from_millis(100), ..Config::default() };
+    let Some(s) = Server::start_with(db, config).await else { return };
+    let team = s.team("sync").await;
+    let (member, token) = s.user(Some(&team), Role::Member).await;
+    let id = s.create(&token, &team, PIPELINE).await;
+    let url = sync_url(s.addr, &id);
+
+    // An API token, revoked.
+    let mut c = WsClient::connect(&url, &token, 0, None).await;
+    c.set_field(0, "model", "before");
+    let seq = c.push().await;
+    c.wait_ack(seq).await;
+    let tokens = support::json(s.req(Method::GET, "/api/tokens", Some(&token)).send().await.unwrap()).await;
+    let tid = tokens["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = s.req(Method::DELETE, &format!("/api/tokens/{tid}"), Some(&token)).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    assert!(matches!(c.until(|g| matches!(g, Got::Close(_))).await, Got::Close(Some(4003))));
+    assert_eq!(open(&url, Some(&token)).await.err(), Some(401));
+
+    // A session cookie, signed out.
+    let session = s.store.create_session(member.id, Duration::from_secs(3600)).await.unwrap();
+    let mut req = url.as_str().into_client_request().unwrap();
+    req.headers_mut().insert("cookie", format!("pe_session={}", session.token).parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let hello = ClientMsg::Hello { flags: 0, version: Vec::new() };
+    socket.send(Message::Binary(hello.encode().into())).await.unwrap();
+    assert!(matches!(read(&mut socket).await, Got::Bin(ServerMsg::Welcome { .. })));
+    // Still valid: the periodic check leaves it open.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    socket.send(Message::Ping(Vec::new().into())).await.unwrap();
+    s.store.delete_session(&session.token).await.unwrap();
+    let closed = loop {
+        if let Got::Close(code) = read(&mut socket).await {
+            break code;
+        }
+    };
+    assert_eq!(closed, Some(4003));
 }
 
 fn base_text(doc: &loro::LoroDoc) -> String {
@@ -456,6 +504,7 @@ both_backends!(
     offline_changes_merge_on_connect,
     viewer_is_read_only,
     access_changes_close_the_connection,
+    signing_out_or_revoking_closes_the_connection,
     replica_connections_may_set_the_base_text_to_yaml,
     malformed_frames_close_only_their_connection,
     upgrade_checks_auth_and_team,

@@ -92,7 +92,7 @@ async fn serve(args: &ServeArgs) -> u8 {
         println!("Open this one-time sign-in link (valid 24 hours): {base}/auth/signin/{token}");
     }
     tracing::info!(%addr, backend = ?store.backend(), "serving");
-    let mut state = AppState::new(store.clone(), Config { secure_cookies: args.secure_cookies });
+    let mut state = AppState::new(store.clone(), Config { secure_cookies: args.secure_cookies, ..Config::default() });
     let replicator = match sync_to {
         None => None,
         Some(SyncTo { upstream, token, tls }) => {

@@ -83,11 +83,18 @@ pub async fn handler(
     auth: MaybeAuth,
     ws: Result<Upgrade, ApiError>,
 ) -> Result<Response, ApiError> {
-    let auth = match (auth.0, q.token) {
-        (Some(a), _) => a,
+    let (auth, credential) = match (auth.0, q.token) {
+        (Some(a), _) => {
+            let credential = match &a.via {
+                Via::Session { token, .. } => Credential::Session(token.clone()),
+                // MaybeAuth took it from the Authorization header.
+                Via::Token => Credential::ApiToken(bearer(&headers).ok_or_else(ApiError::unauthorized)?),
+            };
+            (a, credential)
+        }
         (None, Some(secret)) => {
             let token = state.store.authenticate_api_token(&secret).await?.ok_or_else(ApiError::unauthorized)?;
-            Auth { user: state.store.get_user(token.user).await?, via: Via::Token }
+            (Auth { user: state.store.get_user(token.user).await?, via: Via::Token }, Credential::ApiToken(secret))
         }
         (None, None) => return Err(ApiError::unauthorized()),
     };
@@ -103,7 +110,29 @@ pub async fn handler(
     let team = pipeline.team;
     // The socket takes up to twice the limit so that a frame a little over it gets a `too_large` answer;
     // beyond that the connection is dropped while reading.
-    Ok(ws.on_upgrade(2 * MAX_FRAME_BYTES, move |socket| run(state, socket, id, team, user, editor)))
+    let access = Access { team, user, editor, credential };
+    Ok(ws.on_upgrade(2 * MAX_FRAME_BYTES, move |socket| run(state, socket, id, access)))
+}
+
+/// What a connection was authorised with, checked again every `Config::access_recheck`.
+enum Credential {
+    /// The session cookie's secret.
+    Session(String),
+    /// An API token's secret (Bearer header or `?token=`).
+    ApiToken(String),
+}
+
+/// Who a connection is for and what it may do.
+struct Access {
+    team: TeamId,
+    user: User,
+    editor: bool,
+    credential: Credential,
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    Some(value.strip_prefix("Bearer ")?.trim().to_owned())
 }
 
 /// A cookie-authenticated socket must come from a page of this server: browsers send cookies with WebSockets
@@ -137,6 +166,7 @@ struct Conn {
     team: TeamId,
     user: User,
     editor: bool,
+    credential: Credential,
     views: bool,
     /// `hello` said the client relays another server's replica: its updates may change the base text.
     replica: bool,
@@ -150,7 +180,8 @@ struct Conn {
     sink: Sink,
 }
 
-async fn run(state: AppState, socket: Socket, pipeline: PipelineId, team: TeamId, user: User, editor: bool) {
+async fn run(state: AppState, socket: Socket, pipeline: PipelineId, access: Access) {
+    let Access { team, user, editor, credential } = access;
     let metrics = state.metrics.clone();
     metrics.connections.inc();
     let (sink, mut stream) = socket.split();
@@ -170,6 +201,7 @@ async fn run(state: AppState, socket: Socket, pipeline: PipelineId, team: TeamId
                 team,
                 user,
                 editor,
+                credential,
                 views: false,
                 replica: false,
                 tree: false,
@@ -361,6 +393,9 @@ impl Conn {
 
         let mut shutdown = self.state.shutdown.subscribe();
         let mut access = self.state.memberships.subscribe();
+        let every = self.state.config.access_recheck.max(Duration::from_millis(10));
+        let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut closing = *shutdown.borrow();
         let mut drain_deadline: Option<tokio::time::Instant> = None;
         if closing {
@@ -397,6 +432,7 @@ impl Conn {
                     Err(broadcast::error::RecvError::Lagged(_)) => Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed")),
                     _ => Ok(()),
                 },
+                _ = recheck.tick() => self.recheck_access().await,
                 () = tokio::time::sleep_until(deadline), if drain_deadline.is_some() => {
                     Err(End::Close(1012, "server restarting"))
                 }
@@ -408,14 +444,25 @@ impl Conn {
     }
 
     /// Tells the client the node is stopping; the loop then waits for in-flight acks.
-    /// Access changes may have been missed (another node's, while the change feed was down): closes the
-    /// connection if the user's role no longer gives it the access it was opened with, or cannot be read.
+    /// Checks the connection's authorisation again (periodically, and when access changes may have been missed):
+    /// closes it if the session or API token is no longer valid (signed out, revoked, expired) or the user's role
+    /// no longer gives the access it was opened with, or if either cannot be read.
     async fn recheck_access(&self) -> Result<(), End> {
-        match self.state.store.role(self.team, self.user.id).await {
+        let store = &self.state.store;
+        let holder = match &self.credential {
+            Credential::Session(secret) => store.session(secret).await.map(|s| s.map(|s| s.user)),
+            Credential::ApiToken(secret) => store.authenticate_api_token(secret).await.map(|t| t.map(|t| t.user)),
+        };
+        let role = match holder {
+            Ok(Some(user)) if user == self.user.id => store.role(self.team, self.user.id).await,
+            Ok(_) => return Err(End::Close(CLOSE_ACCESS_CHANGED, "signed out")),
+            Err(e) => Err(e),
+        };
+        match role {
             Ok(Some(role)) if role.at_least(Role::Member) == self.editor => Ok(()),
             Ok(_) => Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed")),
             Err(e) => {
-                tracing::warn!(error = %e, "reading the role again failed; closing");
+                tracing::warn!(error = %e, "checking access again failed; closing");
                 Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed"))
             }
         }

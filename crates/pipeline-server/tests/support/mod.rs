@@ -63,6 +63,10 @@ pub async fn pg_database() -> Option<String> {
 
 impl Server {
     pub async fn start(db: Db) -> Option<Server> {
+        Server::start_with(db, Config::default()).await
+    }
+
+    pub async fn start_with(db: Db, config: Config) -> Option<Server> {
         let (store, dir) = match db {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -72,7 +76,7 @@ impl Server {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(store.clone(), Config::default());
+        let state = AppState::new(store.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(pipeline_server::serve(listener, state, async move {
             let _ = rx.await;
