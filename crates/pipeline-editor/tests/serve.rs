@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
-use common::{pg_url, rt};
+use common::{get_json, pg_url, rt};
 use std::time::Duration;
 
 type Shared<T> = Arc<Mutex<T>>;
@@ -100,15 +100,7 @@ fn first_run_prints_a_working_signin_link() {
         let r = http.get(&link).send().await.unwrap();
         assert_eq!(r.status(), 303);
         let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-        let me: serde_json::Value = http
-            .get(format!("{}/api/auth/me", s.base))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me = get_json(http.get(format!("{}/api/auth/me", s.base)).header("cookie", cookie)).await;
         assert_eq!(me["user"]["email"], "owner@localhost");
         assert_eq!(me["teams"][0]["role"], "owner");
         let page = http.get(format!("{}/", s.base)).send().await.unwrap().text().await.unwrap();

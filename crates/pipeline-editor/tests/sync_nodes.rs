@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fields, free_port, pg_url, rt};
+use common::{fields, free_port, get_json, pg_url, rt};
 use pipeline_doc::loro::{self, LoroDoc, ValueOrContainer};
 use pipeline_server::sync::client::{ClientAuth, ClientOptions, Event, SyncClient};
 
@@ -287,15 +287,7 @@ fn role_changes_reach_the_other_node() {
     rt().block_on(async {
         let id = create(&n1.base(), &owner).await;
         let http = reqwest::Client::new();
-        let me: serde_json::Value = http
-            .get(format!("{}/api/auth/me", n1.base()))
-            .bearer_auth(&member)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me = get_json(http.get(format!("{}/api/auth/me", n1.base())).bearer_auth(&member)).await;
         let (user, team) =
             (me["user"]["id"].as_str().unwrap().to_owned(), me["teams"][0]["id"].as_str().unwrap().to_owned());
         let connect = || async {

@@ -56,3 +56,8 @@ pub fn fields(doc: &LoroDoc, step: usize) -> LoroMap {
         other => panic!("no fields map: {other:?}"),
     }
 }
+
+/// Sends `req` and reads its JSON body.
+pub async fn get_json(req: reqwest::RequestBuilder) -> serde_json::Value {
+    req.send().await.unwrap().json().await.unwrap()
+}
