@@ -147,7 +147,8 @@ for (const steps of SIZES) {
     for (let i = 0; i < RUNS; i++) warm.push(await openToInteractive(page, id));
     await profiled(page, `open ${steps}`, () => openToInteractive(page, id));
     if (process.env.BENCH_OPEN_TRACE) {
-      // One more warm open under Chromium's tracer, the events written to BENCH_OPEN_TRACE-<steps>.json.
+      // One more warm open under Chromium's tracer, the events written to BENCH_OPEN_TRACE-<steps>.json (with
+      // BENCH_TRACE_JS=1 also the JavaScript samples, to see which functions each task ran).
       await page.goto('about:blank');
       await browser.startTracing(page, {
         categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'netlog', 'ServiceWorker', ...(process.env.BENCH_TRACE_JS ? ['disabled-by-default-v8.cpu_profiler'] : [])],

@@ -13,6 +13,7 @@ import { StatusIndicator } from '../editor/StatusIndicator';
 import { UndoRedo } from '../editor/keys/UndoRedo';
 import { EditorContext, useEditorState } from '../editor/state';
 import { awaitingEarlyWelcome, onEarlySocket } from '../sync/early';
+import { useAfterFirstPaint } from '../ui/afterFirstPaint';
 import { navigate } from '../ui/router';
 import { TeamServerStatus } from '../ui/TeamServerStatus';
 import { UserMenu } from '../ui/UserMenu';
@@ -65,6 +66,7 @@ function Editor({ id, me, reopen }: { id: string; me: Me; reopen(): void }) {
   const [mode, setMode] = useState<ViewMode>(() => (localStorage.getItem('pe.view') as ViewMode) || 'split');
   const [drawer, setDrawer] = useState<'library' | 'properties' | null>(null);
   const [help, setHelp] = useState(false);
+  const panels = useAfterFirstPaint(editor.loaded);
   const yamlWanted = useYamlWanted(mode, editor.loaded);
   useEffect(() => {
     // Written only when it changes (a storage write is not free on the way to the first paint).
@@ -137,13 +139,13 @@ function Editor({ id, me, reopen }: { id: string; me: Me; reopen(): void }) {
             {mode !== 'yaml' && (
               <>
                 <aside className="panel library-panel" aria-label="Step library">
-                  <Library />
+                  {panels && <Library />}
                 </aside>
                 <section className="canvas-area" aria-label="Canvas">
                   <Canvas />
                 </section>
                 <aside className="panel properties-panel" aria-label="Properties">
-                  <SidePanel />
+                  {panels && <SidePanel />}
                 </aside>
               </>
             )}
