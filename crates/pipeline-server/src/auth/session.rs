@@ -47,6 +47,11 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     )
 }
 
+/// The secret of an `Authorization: Bearer <secret>` header, if the request has one.
+pub fn bearer_secret(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
 /// The `Set-Cookie` value for a new session.
 pub fn set_cookie(token: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
@@ -63,9 +68,8 @@ impl FromRequestParts<AppState> for MaybeAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-            let value = value.to_str().unwrap_or("");
-            let Some(secret) = value.strip_prefix("Bearer ").map(str::trim) else {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let Some(secret) = bearer_secret(&parts.headers) else {
                 return Err(ApiError::new(
                     axum::http::StatusCode::UNAUTHORIZED,
                     "unauthorized",

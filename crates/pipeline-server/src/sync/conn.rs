@@ -23,7 +23,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::app::{AccessChange, AppState};
 use crate::auth::permissions::{Deleted, require_pipeline};
-use crate::auth::session::Via;
+use crate::auth::session::{Via, bearer_secret};
 use crate::auth::{Auth, MaybeAuth};
 use crate::docs::UpdateRules;
 use crate::docs::room::{Outgoing, PRESENCE_TIMEOUT_MS};
@@ -88,7 +88,9 @@ pub async fn handler(
             let credential = match &a.via {
                 Via::Session { token, .. } => Credential::Session(token.clone()),
                 // MaybeAuth took it from the Authorization header.
-                Via::Token => Credential::ApiToken(bearer(&headers).ok_or_else(ApiError::unauthorized)?),
+                Via::Token => {
+                    Credential::ApiToken(bearer_secret(&headers).ok_or_else(ApiError::unauthorized)?.to_owned())
+                }
             };
             (a, credential)
         }
@@ -128,11 +130,6 @@ struct Access {
     user: User,
     editor: bool,
     credential: Credential,
-}
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    Some(value.strip_prefix("Bearer ")?.trim().to_owned())
 }
 
 /// A cookie-authenticated socket must come from a page of this server: browsers send cookies with WebSockets
@@ -393,6 +390,7 @@ impl Conn {
 
         let mut shutdown = self.state.shutdown.subscribe();
         let mut access = self.state.memberships.subscribe();
+        // (A zero period would make `interval_at` panic.)
         let every = self.state.config.access_recheck.max(Duration::from_millis(10));
         let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -443,7 +441,6 @@ impl Conn {
         }
     }
 
-    /// Tells the client the node is stopping; the loop then waits for in-flight acks.
     /// Checks the connection's authorisation again (periodically, and when access changes may have been missed):
     /// closes it if the session or API token is no longer valid (signed out, revoked, expired) or the user's role
     /// no longer gives the access it was opened with, or if either cannot be read.
@@ -468,6 +465,7 @@ impl Conn {
         }
     }
 
+    /// Tells the client the node is stopping; the loop then waits for in-flight acks.
     async fn begin_close(&mut self, deadline: &mut Option<tokio::time::Instant>) -> Result<(), End> {
         *deadline = Some(tokio::time::Instant::now() + DRAIN_TIMEOUT);
         let text = ServerText::Shutdown { message: "the server is restarting".into(), retry_after_ms: RETRY_AFTER_MS };
