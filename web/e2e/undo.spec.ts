@@ -70,17 +70,22 @@ test('Ctrl+Z after two edits restores the previous YAML exactly; Ctrl+Shift+Z an
 test('edits within the merge interval (fast typing) are one undo step', async ({ page, csrf }) => {
   const id = await createPipeline(page.request, csrf, YAML);
   await open(page, id);
-  // Keystrokes 20 ms apart, one commit each, as the properties form makes them. Loro merges a commit into
-  // the open undo step while it comes within 500 ms of that step's first commit.
-  await page.evaluate(async () => {
+  // Four keystrokes, one commit each, as the properties form makes them. Loro merges a commit into the open
+  // undo step while it comes within 500 ms of that step's first commit. The commits are made in one task
+  // (a microtask apart): with timers between them, each re-render on a loaded 2-core CI machine took up to
+  // 400 ms, the four spread over more than 500 ms and the test failed about one run in fifteen.
+  const span = await page.evaluate(async () => {
     const pe = (window as unknown as { __pe: { doc: import('loro-crdt').LoroDoc } }).__pe;
     const fields = pe.doc.getTree('steps').roots()[0].data.get('fields') as import('loro-crdt').LoroMap;
+    const start = Date.now();
     for (const name of ['first_', 'first_n', 'first_ne', 'first_new']) {
       fields.set('name', name);
       pe.doc.commit();
-      await new Promise((r) => setTimeout(r, 20));
+      await Promise.resolve();
     }
+    return Date.now() - start;
   });
+  expect(span).toBeLessThan(500);
   await expect.poll(() => exportedYaml(page.request, id)).toBe(YAML.replace('name: first', 'name: first_new'));
   await page.keyboard.press('Control+z');
   await expect.poll(() => exportedYaml(page.request, id)).toBe(YAML);
