@@ -184,6 +184,60 @@ for (const steps of SIZES) {
   });
 }
 
+/**
+ * Edits of one step's name as the properties form makes them (one commit per keystroke), each timed from the
+ * commit to the frame after the canvas shows the new name: what typing costs with a pipeline of this size.
+ */
+async function editsToPaint(page: Page, edits: number): Promise<number[]> {
+  return page.evaluate(async (n) => {
+    const pe = (window as unknown as { __pe: { doc: import('loro-crdt').LoroDoc } }).__pe;
+    const step = pe.doc.getTree('steps').roots()[2];
+    const fields = step.data.get('fields') as import('loro-crdt').LoroMap;
+    const el = document.querySelector(`.react-flow__node[data-id="${step.id}"]`);
+    if (!el) throw new Error('the edited step is not on the canvas');
+    const shows = (text: string) =>
+      new Promise<void>((resolve) => {
+        if (el.textContent?.includes(text)) return resolve();
+        const obs = new MutationObserver(() => {
+          if (el.textContent?.includes(text)) {
+            obs.disconnect();
+            resolve();
+          }
+        });
+        obs.observe(el, { subtree: true, childList: true, characterData: true });
+      });
+    const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const out: number[] = [];
+    let name = 'edited_';
+    for (let i = 0; i < n; i++) {
+      name += String.fromCharCode(97 + (i % 26));
+      const t0 = performance.now();
+      fields.set('name', name);
+      pe.doc.commit();
+      await shows(name);
+      await painted();
+      out.push(performance.now() - t0);
+      // Keystrokes apart, as typing is (the next edit does not queue behind this one's work).
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    return out;
+  }, edits);
+}
+
+for (const steps of SIZES) {
+  test(`edit a step's name with ${steps} steps`, async ({ page, csrf }) => {
+    const id = await createPipeline(page.request, csrf, pipelineYaml(steps));
+    await installProbe(page);
+    await openToInteractive(page, id);
+    // Past the first view's follow-up work (layout worker, side panels, the minimap).
+    await page.waitForTimeout(2000);
+    const times = await profiled(page, `edit ${steps}`, () => editsToPaint(page, 40));
+    console.log(
+      `BENCH ${JSON.stringify({ steps, edits: times.length, edit_to_paint_p50_ms: +median(times).toFixed(1), edit_to_paint_p95_ms: +pct(times, 95).toFixed(1), edit_to_paint_max_ms: +Math.max(...times).toFixed(1) })}`,
+    );
+  });
+}
+
 // The same drag on a trivial page (one div moved by a pointermove handler), in the same run: what this machine's
 // headless Chromium needs per frame with no app at all, and its rAF pacing.
 test('baseline: drag on a trivial page', async ({ page, browser }) => {

@@ -1,9 +1,10 @@
 // The editor's state for one open pipeline: a Loro replica synced over the WebSocket, the model derived from
-// it (recomputed once per frame after changes), the server's view (exact YAML + diagnostics), selection, and
+// it (brought up to date once per frame after changes, from Loro's events: doc/modelUpdates.ts), the server's view (exact YAML + diagnostics), selection, and
 // a per-user UndoManager (Loro's: it only ever undoes this replica's own changes).
 import { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { UndoManager, type LoroDoc, type TreeID } from 'loro-crdt';
-import { frontiersKey, newDoc, positions, readModel, type Model } from '../doc/pipeline';
+import { ChangeLog, updateModel } from '../doc/modelUpdates';
+import { frontiersKey, newDoc, positions, type Model } from '../doc/pipeline';
 import { ReplicaPersistence } from '../offline/persist';
 import { SyncConnection, type SyncStatus } from '../sync/connection';
 import { hasEarlyWelcome } from '../sync/early';
@@ -65,7 +66,7 @@ export interface EditorState {
 }
 
 export function useEditorState(pipelineId: string): EditorState {
-  const ref = useRef<{ doc: LoroDoc; conn: SyncConnection; undo: Undo; persist: ReplicaPersistence; startUndo: () => void } | null>(null);
+  const ref = useRef<{ doc: LoroDoc; conn: SyncConnection; undo: Undo; persist: ReplicaPersistence; startUndo: () => void; log: ChangeLog } | null>(null);
   /** Set while the editor's first render imports an early welcome: that render reads the model anyway. */
   const firstRender = useRef(false);
   const [revision, setRevision] = useState(0);
@@ -78,6 +79,8 @@ export function useEditorState(pipelineId: string): EditorState {
   if (!ref.current) {
     const doc = newDoc();
     const undo = new Undo();
+    /** What changed since the model was read (everything, until a subscription says more precisely). */
+    const log = new ChangeLog();
     // Typing within 500 ms is one undo step; 500 steps kept.
     // Commits with a `pe:` origin are bookkeeping (doc/authors.ts, doc/comments.ts), never undo steps.
     const startUndo = () => {
@@ -92,13 +95,14 @@ export function useEditorState(pipelineId: string): EditorState {
         startUndo();
         persist.welcome(i);
         setInfo(i);
+        log.all();
         if (!firstRender.current) setRevision((r) => r + 1);
       },
       view: (v) => setView((old) => (old && old.version > v.version ? old : { yaml: v.yaml, diagnostics: v.diagnostics, version: v.version })),
       error: (code, message) => setServerError({ code, message }),
     });
     const persist = new ReplicaPersistence(pipelineId, doc, () => conn.pending);
-    ref.current = { doc, conn, undo, persist, startUndo };
+    ref.current = { doc, conn, undo, persist, startUndo, log };
     // The welcome already came on the page's early socket (sync/early.ts): imported now, so the first render
     // has the pipeline (the empty editor would be rendered and laid out once for nothing). The state
     // updates this makes are this component's own, during its first render.
@@ -108,7 +112,7 @@ export function useEditorState(pipelineId: string): EditorState {
       firstRender.current = false;
     }
   }
-  const { doc, conn, undo, persist, startUndo } = ref.current;
+  const { doc, conn, undo, persist, startUndo, log } = ref.current;
 
   /** The document's version when the model was last read. */
   const readAt = useRef('');
@@ -123,17 +127,21 @@ export function useEditorState(pipelineId: string): EditorState {
       startUndo();
       setInfo((cur) => cur ?? kept.info);
       // The model is read again only if the kept copy changed the document (usually it holds what the welcome did).
-      if (frontiersKey(doc) !== readAt.current) setRevision((r) => r + 1);
+      if (frontiersKey(doc) !== readAt.current) {
+        log.all();
+        setRevision((r) => r + 1);
+      }
     });
     return () => persist.stop();
-  }, [persist, conn, startUndo]);
+  }, [persist, conn, startUndo, log]);
 
   // Subscribed after the first welcome (see Undo): later changes re-read the model once per frame.
   const loaded = info !== null;
   useEffect(() => {
     if (!loaded) return;
     let frame = 0;
-    const unsub = doc.subscribe(() => {
+    const unsub = doc.subscribe((batch) => {
+      log.note(batch);
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
@@ -142,25 +150,33 @@ export function useEditorState(pipelineId: string): EditorState {
     });
     // Anything imported between the welcome's render and this subscription (a second read of a large
     // pipeline's model costs as much as the first: only when something came in).
-    if (frontiersKey(doc) !== readAt.current) setRevision((r) => r + 1);
+    if (frontiersKey(doc) !== readAt.current) {
+      log.all();
+      setRevision((r) => r + 1);
+    }
     return () => {
       unsub();
       if (frame) cancelAnimationFrame(frame);
     };
-  }, [doc, loaded]);
+  }, [doc, loaded, log]);
 
   useEffect(() => {
     conn.start();
     return () => conn.close();
   }, [conn]);
 
-  const model = useMemo(() => {
-    const m = readModel(doc, conn.serverTreeNow());
+  // The model and the positions as of the last read, brought up to date with what changed since.
+  const read = useRef<{ model: Model; pos: Map<TreeID, { x: number; y: number }> } | null>(null);
+  const { model, pos } = useMemo(() => {
+    const changes = log.take();
+    const last = read.current;
+    const m = updateModel(doc, last?.model ?? null, changes, conn.serverTreeNow());
+    const p = !last || changes.full || changes.layout ? positions(doc) : last.pos;
+    read.current = { model: m, pos: p };
     readAt.current = frontiersKey(doc);
-    if (m.all.length) performance.mark('pe:model');
-    return m;
-  }, [doc, revision]);
-  const pos = useMemo(() => positions(doc), [doc, revision]);
+    if (m.all.length && !last?.model.all.length) performance.mark('pe:model');
+    return read.current;
+  }, [doc, conn, log, revision]);
 
   // Selection follows the model: steps deleted (by anyone) leave it.
   const liveSelection = useMemo(() => selection.filter((id) => model.byId.has(id)), [selection, model]);
