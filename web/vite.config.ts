@@ -52,7 +52,13 @@ function bootFirst(): Plugin {
       handler(_html, ctx) {
         const boot = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'boot');
         if (!boot) return [];
-        return [{ tag: 'script', attrs: { type: 'module', async: true, crossorigin: true, src: `/${boot.fileName}` }, injectTo: 'head-prepend' }];
+        const wasm = Object.keys(ctx.bundle ?? {}).find((f) => f.endsWith('.wasm'));
+        return [
+          // Fetched from the page's first bytes on (boot.ts asks for the same, with the same mode, and gets these).
+          ...(wasm ? [{ tag: 'link', attrs: { rel: 'preload', as: 'fetch', crossorigin: true, href: `/${wasm}` }, injectTo: 'head-prepend' as const }] : []),
+          { tag: 'link', attrs: { rel: 'preload', as: 'fetch', crossorigin: true, href: '/api/auth/me' }, injectTo: 'head-prepend' as const },
+          { tag: 'script', attrs: { type: 'module', async: true, crossorigin: true, src: `/${boot.fileName}` }, injectTo: 'head-prepend' },
+        ];
       },
     },
   };

@@ -63,6 +63,9 @@ async function openToInteractive(page: Page, id: string): Promise<number> {
       welcome: Math.round(first('pe:welcome')),
       imported: Math.round(first('pe:imported')),
       model: Math.round(first('pe:model')),
+      // When the responses the page waits for arrived (resource timing), beside when the page used them.
+      me_response: Math.round((performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/auth/me')) as PerformanceResourceTiming | undefined)?.responseEnd ?? -1),
+      wasm_response: Math.round((performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm')) as PerformanceResourceTiming | undefined)?.responseEnd ?? -1),
     };
     return { at: (window as unknown as { __interactiveAt: number }).__interactiveAt, marks };
   });

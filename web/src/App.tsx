@@ -6,23 +6,26 @@ import { SignInPage } from './pages/SignInPage';
 import { TeamsPage } from './pages/TeamsPage';
 import { navigate, nextPath, signInPath, useRoute } from './ui/router';
 
-export function App() {
+/** The first answer to "who is signed in", when main.tsx had it before the first render. */
+export type FirstMe = { value: Me | null } | { error: string };
+
+export function App({ first }: { first?: FirstMe }) {
   const route = useRoute();
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const [me, setMe] = useState<Me | null | undefined>(first && 'value' in first ? first.value : undefined);
+  const [error, setError] = useState<string | null>(first && 'error' in first ? first.error : null);
 
   const refresh = useCallback(
     () => loadMe().then(setMe, (e) => setError(String(e?.message ?? e))),
     [],
   );
   useEffect(() => {
-    void refresh();
+    if (!first) void refresh();
     // Opened offline (from the kept answer): ask again when the network is back, for a fresh CSRF token.
     // (A failure then changes nothing: the app goes on as it was.)
     const again = () => void loadMe().then((m) => m !== null && setMe(m), () => {});
     window.addEventListener('online', again);
     return () => window.removeEventListener('online', again);
-  }, [refresh]);
+  }, [refresh, first]);
 
   // Signed out on one of the app's pages: the sign-in page, which comes back here afterwards.
   useEffect(() => {

@@ -8,6 +8,7 @@ import wasmUrl from 'loro-crdt/web/loro_wasm_bg.wasm?url';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
 import { App } from './App';
+import { loadMe } from './api/session';
 
 // Marks (pe:*) time the way to an interactive editor; the browser benchmark reads them.
 performance.mark('pe:start');
@@ -15,11 +16,18 @@ const root = document.getElementById('root');
 if (root) {
   // Compiled by boot.ts while the bundle loaded; fetched again here only if that did not work.
   const compiled = window.__peBoot?.wasm.catch(() => null);
+  // Who is signed in, asked by boot.ts too: known before the first render, the app's first render is
+  // already the page (not an empty one, then an effect, then the page).
+  const me = loadMe().then(
+    (value) => ({ value }),
+    (e: unknown) => ({ error: String((e as Error | undefined)?.message ?? e) }),
+  );
   await initLoro({ module_or_path: (await compiled) ?? wasmUrl });
   performance.mark('pe:wasm');
+  const first = await me;
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <App first={first} />
     </StrictMode>,
   );
 }

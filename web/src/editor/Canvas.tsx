@@ -365,6 +365,18 @@ function CanvasFlow() {
     [nodes, dropTarget],
   );
 
+  // React Flow takes its nodes from props in an effect, so its first render has none and the steps appear
+  // only in a second pass after the first paint. Its store is given them now, before React Flow renders
+  // (no component reads the store yet), with the window's size as the pane's until React Flow measures it.
+  const seeded = useRef(false);
+  if (!seeded.current) {
+    seeded.current = true;
+    const st = store.getState();
+    st.setNodes(flowNodes);
+    st.setEdges(flowEdges);
+    if (!st.width) store.setState({ width: window.innerWidth, height: window.innerHeight });
+  }
+
   const storePositions = useCallback(
     (moved: { id: string; position: { x: number; y: number } }[]) => {
       const changed = moved.filter((n) => {
