@@ -275,9 +275,10 @@ async fn closed_with(c: &mut SyncClient, limit: Duration) -> Option<u16> {
 /// Permissions hold across nodes: a member demoted through node 1 loses their editing connection on node 2
 /// (closed with 4003, the reconnect is read-only), and a change the feed could not tell (made while node 2's
 /// listening connection was down; here written to the database directly, with no note) is found when the feed
-/// comes back: every connection reads its role again.
+/// comes back: every connection reads its role again. An API token revoked through node 1 closes its
+/// connection on node 2 at once.
 #[test]
-fn role_changes_reach_the_other_node() {
+fn role_changes_and_revocations_reach_the_other_node() {
     use pipeline_server::sync::protocol::ConnRole;
     let Some(url) = pg_url("nodes") else { return };
     let owner = token(&url);
@@ -329,7 +330,16 @@ fn role_changes_reach_the_other_node() {
         .unwrap();
         assert_eq!(killed.len(), 2, "each node listens once");
         assert_eq!(closed_with(&mut c, Duration::from_secs(10)).await, Some(4003));
-        assert_eq!(connect().await.info().role, ConnRole::Editor);
+        let mut c = connect().await;
+        assert_eq!(c.info().role, ConnRole::Editor);
+
+        // The member's API token revoked through node 1: node 2 closes its connection at once (its periodic
+        // check would come only after 30 s).
+        let tokens = get_json(http.get(format!("{}/api/tokens", n1.base())).bearer_auth(&member)).await;
+        let tid = tokens["items"][0]["id"].as_str().unwrap().to_owned();
+        let r = http.delete(format!("{}/api/tokens/{tid}", n1.base())).bearer_auth(&member).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        assert_eq!(closed_with(&mut c, Duration::from_secs(10)).await, Some(4003));
         drop((n1, n2));
     });
 }

@@ -39,6 +39,8 @@ impl Default for Config {
 pub enum AccessChange {
     /// This user's role in this team changed, or they left it.
     Member(TeamId, UserId),
+    /// One of this user's sessions ended or API tokens was revoked: their connections check theirs now.
+    Credentials(UserId),
     /// Changes made on other nodes may have been missed (the change feed was lost for a while): every
     /// connection reads its role again.
     Unknown,
@@ -87,6 +89,12 @@ impl AppState {
     pub fn membership_changed(&self, team: TeamId, user: UserId) {
         // No receiver (no open connection) is fine.
         let _ = self.memberships.send(AccessChange::Member(team, user));
+    }
+
+    /// Tells this node's sync connections of `user` that a session or API token of theirs ended (a logout, a
+    /// revocation): the ones it authorised close now, not at their next periodic check.
+    pub fn credentials_changed(&self, user: UserId) {
+        let _ = self.memberships.send(AccessChange::Credentials(user));
     }
 
     /// Starts a graceful stop: sync connections send `shutdown`, wait for their in-flight writes, and close.

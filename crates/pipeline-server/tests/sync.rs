@@ -10,7 +10,7 @@ use pipeline_server::sync::protocol::{ClientMsg, FLAG_REPLICA, FLAG_TREE, FLAG_V
 use pipeline_store::Role;
 use std::time::Duration;
 
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use pipeline_server::Config;
 use reqwest::Method;
 use support::ws::{Got, WsClient, field_of, open, read, sync_url};
@@ -199,6 +199,72 @@ async fn signing_out_or_revoking_closes_the_connection(db: Db) {
         }
     };
     assert_eq!(closed, Some(4003));
+}
+
+/// A session cookie's sync connection, welcomed.
+async fn session_socket(url: &str, token: &str) -> support::ws::Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert("cookie", format!("pe_session={token}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let hello = ClientMsg::Hello { flags: 0, version: Vec::new() };
+    socket.send(Message::Binary(hello.encode().into())).await.unwrap();
+    assert!(matches!(read(&mut socket).await, Got::Bin(ServerMsg::Welcome { .. })));
+    socket
+}
+
+/// A logout or a revocation through this node closes what it authorised at once, not at the next periodic
+/// check (an hour here); the user's other sessions stay connected.
+async fn logging_out_or_revoking_closes_the_connection_at_once(db: Db) {
+    let config = Config { access_recheck: Duration::from_secs(3600), ..Config::default() };
+    let Some(s) = Server::start_with(db, config).await else { return };
+    let team = s.team("sync").await;
+    let (member, token) = s.user(Some(&team), Role::Member).await;
+    let id = s.create(&token, &team, PIPELINE).await;
+    let url = sync_url(s.addr, &id);
+
+    let mut c = WsClient::connect(&url, &token, 0, None).await;
+    let tokens = support::json(s.req(Method::GET, "/api/tokens", Some(&token)).send().await.unwrap()).await;
+    let tid = tokens["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = s.req(Method::DELETE, &format!("/api/tokens/{tid}"), Some(&token)).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let started = std::time::Instant::now();
+    assert!(matches!(c.until(|g| matches!(g, Got::Close(_))).await, Got::Close(Some(4003))));
+    assert!(started.elapsed() < Duration::from_secs(5), "closed after {:?}", started.elapsed());
+
+    let one = s.store.create_session(member.id, Duration::from_secs(3600)).await.unwrap();
+    let other = s.store.create_session(member.id, Duration::from_secs(3600)).await.unwrap();
+    let mut gone = session_socket(&url, &one.token).await;
+    let mut stays = session_socket(&url, &other.token).await;
+    let r = reqwest::Client::new()
+        .post(s.url("/api/auth/logout"))
+        .header("cookie", format!("pe_session={}", one.token))
+        .header("x-csrf-token", &one.session.csrf_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let closed = loop {
+        if let Got::Close(code) = read(&mut gone).await {
+            break code;
+        }
+    };
+    assert_eq!(closed, Some(4003));
+    // The other session's connection checked too, and is still served: a ping gets its pong.
+    stays.send(Message::Ping(b"still here".to_vec().into())).await.unwrap();
+    let pong = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stays.next().await {
+                Some(Ok(Message::Pong(p))) => break p.to_vec(),
+                Some(Ok(Message::Close(f))) => panic!("the other session was closed: {f:?}"),
+                None => panic!("the other session was closed"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a pong within 10 s");
+    assert_eq!(pong, b"still here");
 }
 
 fn base_text(doc: &loro::LoroDoc) -> String {
@@ -505,6 +571,7 @@ both_backends!(
     viewer_is_read_only,
     access_changes_close_the_connection,
     signing_out_or_revoking_closes_the_connection,
+    logging_out_or_revoking_closes_the_connection_at_once,
     replica_connections_may_set_the_base_text_to_yaml,
     malformed_frames_close_only_their_connection,
     upgrade_checks_auth_and_team,

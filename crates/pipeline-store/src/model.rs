@@ -428,6 +428,8 @@ pub enum FeedNote {
     Updates(ChangeNote),
     /// Another node changed a user's role in a team, or removed them from it.
     Membership { team: TeamId, user: UserId },
+    /// Another node ended one of a user's sessions or revoked one of their API tokens.
+    Credentials { user: UserId },
     /// The listening connection was lost and is open again: notes sent meanwhile are gone, so whatever the
     /// receiver follows must be read again.
     Resumed,

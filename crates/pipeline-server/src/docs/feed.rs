@@ -1,7 +1,8 @@
 //! Changes from other nodes (several `serve` processes on one PostgreSQL): the store's change feed (LISTEN/
 //! NOTIFY) says which pipeline got new updates; if that document is in memory here, its new updates are read
 //! from the store, imported and fanned out to this node's connections. It also says whose role changed, and
-//! this node's connections of that member close. After the feed was lost (reconnected, or `Resumed`), every
+//! this node's connections of that member close, and whose session or API token ended, and that user's
+//! connections check theirs now. After the feed was lost (reconnected, or `Resumed`), every
 //! document in memory catches up and every connection checks its role again (notes sent meanwhile are lost).
 
 use std::time::Duration;
@@ -38,6 +39,7 @@ pub async fn run(cache: DocCache, access: broadcast::Sender<AccessChange>) {
                 }
                 // No receiver (no open connection) is fine.
                 Ok(FeedNote::Membership { team, user }) => drop(access.send(AccessChange::Member(team, user))),
+                Ok(FeedNote::Credentials { user }) => drop(access.send(AccessChange::Credentials(user))),
                 Ok(FeedNote::Resumed) => {
                     tracing::info!("change feed reconnected; catching up");
                     resume(&cache, &access).await;

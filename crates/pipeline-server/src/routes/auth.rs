@@ -59,8 +59,9 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<AppState>, auth: MaybeAuth) -> ApiResult<Response> {
-    if let Some(Auth { via: Via::Session { token, .. }, .. }) = &auth.0 {
+    if let Some(Auth { via: Via::Session { token, .. }, user }) = &auth.0 {
         state.store.delete_session(token).await?;
+        state.credentials_changed(user.id);
     }
     Ok(with_cookie(Json(json!({ "signed_out": true })).into_response(), &clear_cookie(state.config.secure_cookies)))
 }

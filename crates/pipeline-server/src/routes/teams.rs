@@ -311,6 +311,7 @@ pub async fn create_token(
 async fn revoke(state: &AppState, auth: &Auth, raw: &str) -> ApiResult<Json<Value>> {
     let tid: TokenId = id(raw, "token")?;
     state.store.revoke_api_token(auth.user.id, tid).await?;
+    state.credentials_changed(auth.user.id);
     audit_token(state, auth, "token.revoke", tid, "").await;
     Ok(Json(json!({ "id": tid, "revoked": true })))
 }

@@ -426,6 +426,7 @@ impl Conn {
                     Ok(AccessChange::Member(team, user)) if team == self.team && user == self.user.id => {
                         Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed"))
                     }
+                    Ok(AccessChange::Credentials(user)) if user == self.user.id => self.recheck_access().await,
                     Ok(AccessChange::Unknown) => self.recheck_access().await,
                     Err(broadcast::error::RecvError::Lagged(_)) => Err(End::Close(CLOSE_ACCESS_CHANGED, "access changed")),
                     _ => Ok(()),

@@ -1,9 +1,10 @@
-//! The change feed between server nodes: every append NOTIFYs channel `pipeline_updates`, and every role
-//! change or removal channel `team_memberships`, inside its transaction (so the note is sent exactly when the
-//! change is committed), and each node LISTENs to both.
+//! The change feed between server nodes: every append NOTIFYs channel `pipeline_updates`, every role change
+//! or removal channel `team_memberships`, and every ended session or revoked API token channel
+//! `user_credentials`, inside its transaction (so the note is sent exactly when the change is committed), and
+//! each node LISTENs to all three.
 //!
 //! Payloads: `NODE:PIPELINE:SEQ` (the appending store's random node id, the pipeline id, its newest sequence
-//! number in the batch) and `NODE:TEAM:USER`. A node skips its own notes. A note only says "fetch" or
+//! number in the batch), `NODE:TEAM:USER` and `NODE:USER`. A node skips its own notes. A note only says "fetch" or
 //! "check again": the receiver reads the updates with `updates_since` or the role with `role`. Notes sent
 //! while the listening connection was down are lost; the feed says so (`FeedNote::Resumed`) once it listens
 //! again, and the receiver reads everything it follows again.
@@ -16,6 +17,7 @@ use crate::model::{ChangeNote, FeedNote, PipelineId, TeamId, UserId};
 
 pub(crate) const CHANNEL: &str = "pipeline_updates";
 pub(crate) const MEMBERSHIPS: &str = "team_memberships";
+pub(crate) const CREDENTIALS: &str = "user_credentials";
 
 pub(crate) fn payload(node: Uuid, pipeline: PipelineId, seq: u64) -> String {
     format!("{node}:{}:{seq}", pipeline.0)
@@ -25,18 +27,27 @@ pub(crate) fn membership_payload(node: Uuid, team: TeamId, user: UserId) -> Stri
     format!("{node}:{}:{}", team.0, user.0)
 }
 
+pub(crate) fn credentials_payload(node: Uuid, user: UserId) -> String {
+    format!("{node}:{}", user.0)
+}
+
 fn parse(channel: &str, payload: &str) -> Option<(Uuid, FeedNote)> {
     let mut parts = payload.split(':');
     let node = parts.next()?.parse().ok()?;
-    let (a, b) = (parts.next()?, parts.next()?);
+    let a = parts.next()?;
+    let note = match channel {
+        CREDENTIALS => FeedNote::Credentials { user: UserId(a.parse().ok()?) },
+        CHANNEL => {
+            FeedNote::Updates(ChangeNote { pipeline: PipelineId(a.parse().ok()?), seq: parts.next()?.parse().ok()? })
+        }
+        MEMBERSHIPS => {
+            FeedNote::Membership { team: TeamId(a.parse().ok()?), user: UserId(parts.next()?.parse().ok()?) }
+        }
+        _ => return None,
+    };
     if parts.next().is_some() {
         return None;
     }
-    let note = match channel {
-        CHANNEL => FeedNote::Updates(ChangeNote { pipeline: PipelineId(a.parse().ok()?), seq: b.parse().ok()? }),
-        MEMBERSHIPS => FeedNote::Membership { team: TeamId(a.parse().ok()?), user: UserId(b.parse().ok()?) },
-        _ => return None,
-    };
     Some((node, note))
 }
 
@@ -49,7 +60,7 @@ pub struct ChangeFeed {
 impl ChangeFeed {
     pub(crate) async fn connect(pool: &PgPool, node: Uuid) -> Result<ChangeFeed> {
         let mut listener = PgListener::connect_with(pool).await?;
-        listener.listen_all([CHANNEL, MEMBERSHIPS]).await?;
+        listener.listen_all([CHANNEL, MEMBERSHIPS, CREDENTIALS]).await?;
         Ok(ChangeFeed { listener, node })
     }
 
@@ -91,6 +102,8 @@ mod tests {
         );
         // A pipeline note read as a membership note: the sequence number is no user id.
         assert_eq!(parse(MEMBERSHIPS, &payload(node, p, 42)), None);
+        assert_eq!(parse(CREDENTIALS, &credentials_payload(node, user)), Some((node, FeedNote::Credentials { user })));
+        assert_eq!(parse(CREDENTIALS, &membership_payload(node, team, user)), None);
         assert_eq!(parse("elsewhere", &payload(node, p, 42)), None);
     }
 }

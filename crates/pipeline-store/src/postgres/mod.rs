@@ -99,6 +99,17 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// Tells the other nodes, when `tx` commits, that a session or API token of `user` ended (their open sync
+    /// connections must check theirs again).
+    async fn note_credentials(&self, tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(feed::CREDENTIALS)
+            .bind(feed::credentials_payload(self.node, user))
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// A read-only transaction on one snapshot of the database.
     async fn snapshot_tx(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
@@ -550,15 +561,25 @@ impl Store for PostgresStore {
     }
 
     async fn delete_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        let mut tx = self.write_tx().await?;
+        let user: Option<Uuid> = sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
             .bind(auth::token_digest(token))
-            .execute(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
+        if let Some(user) = user {
+            self.note_credentials(&mut tx, UserId(user)).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&self.pool).await?;
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+        if done.rows_affected() > 0 {
+            self.note_credentials(&mut tx, user).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 
@@ -630,16 +651,19 @@ impl Store for PostgresStore {
     }
 
     async fn revoke_api_token(&self, user: UserId, id: TokenId) -> Result<()> {
+        let mut tx = self.write_tx().await?;
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 AND user_id = $3")
                 .bind(input::now())
                 .bind(id.0)
                 .bind(user.0)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("API token"));
         }
+        self.note_credentials(&mut tx, user).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! The change feed between nodes: on PostgreSQL another store on the same database (another node) hears of
-//! appends and role changes, never its own, and hears that it may have missed notes after its listening
-//! connection was lost; on SQLite there is no feed (one process owns the file).
+//! appends, role changes and ended sessions or API tokens, never its own, and hears that it may have missed
+//! notes after its listening connection was lost; on SQLite there is no feed (one process owns the file).
 
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ async fn next(feed: &mut ChangeFeed) -> Result<FeedNote> {
         .unwrap_or_else(|_| panic!("no note from the change feed in 10 s"))
 }
 
-pub async fn other_nodes_appends_and_role_changes_are_noted(db: &TestDb) -> TestResult {
+pub async fn other_nodes_appends_role_changes_and_ended_credentials_are_noted(db: &TestDb) -> TestResult {
     let a = &*db.store;
     let b = db.reopen().await;
     let (_, team) = owner_and_team(a, "Feed").await?;
@@ -39,6 +39,20 @@ pub async fn other_nodes_appends_and_role_changes_are_noted(db: &TestDb) -> Test
     // A failed removal changed nothing and says nothing: the next note is the next append.
     assert!(matches!(a.remove_member(team.id, member.id).await, Err(StoreError::NotFound(_))));
     let seq = a.append_update(p.id, b"again".to_vec(), None).await?;
+    assert_eq!(next(&mut feed).await?, FeedNote::Updates(ChangeNote { pipeline: p.id, seq }));
+    // A session ended, one API token revoked, every session ended: each is noted with its user. Ending a
+    // session that does not exist says nothing.
+    let s = a.create_session(member.id, Duration::from_secs(3600)).await?;
+    a.delete_session(&s.token).await?;
+    assert_eq!(next(&mut feed).await?, FeedNote::Credentials { user: member.id });
+    a.delete_session(&s.token).await?;
+    let t = a.create_api_token(member.id, "ci").await?;
+    a.revoke_api_token(member.id, t.token.id).await?;
+    assert_eq!(next(&mut feed).await?, FeedNote::Credentials { user: member.id });
+    a.create_session(member.id, Duration::from_secs(3600)).await?;
+    assert_eq!(a.delete_user_sessions(member.id).await?, 1);
+    assert_eq!(next(&mut feed).await?, FeedNote::Credentials { user: member.id });
+    let seq = a.append_update(p.id, b"last".to_vec(), None).await?;
     assert_eq!(next(&mut feed).await?, FeedNote::Updates(ChangeNote { pipeline: p.id, seq }));
     Ok(())
 }

@@ -75,6 +75,6 @@ contract! {
     search::window_caps_unselective_searches,
     search::window_spans_a_members_teams,
     kill::acknowledged_appends_survive_sigkill,
-    feed::other_nodes_appends_and_role_changes_are_noted,
+    feed::other_nodes_appends_role_changes_and_ended_credentials_are_noted,
     feed::a_lost_listening_connection_is_reported,
 }
