@@ -158,16 +158,22 @@ async fn access_changes_close_the_connection(db: Db) {
     assert_eq!(open(&url, Some(&token)).await.err(), Some(404));
 }
 
-/// A connection lives only as long as what authorised it: signing out (here the session deleted through the
-/// store, as a logout on any node does) or revoking the API token closes it within `access_recheck`.
-async fn signing_out_or_revoking_closes_the_connection(db: Db) {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let config = Config { access_recheck: Duration::from_millis(100), ..Config::default() };
-    let Some(s) = Server::start_with(db, config).await else { return };
+/// A server checking access every `recheck`, a member with an API token, and the sync URL of a pipeline of
+/// their team.
+async fn member_on_a_pipeline(db: Db, recheck: Duration) -> Option<(Server, pipeline_store::User, String, String)> {
+    let config = Config { access_recheck: recheck, ..Config::default() };
+    let s = Server::start_with(db, config).await?;
     let team = s.team("sync").await;
     let (member, token) = s.user(Some(&team), Role::Member).await;
     let id = s.create(&token, &team, PIPELINE).await;
     let url = sync_url(s.addr, &id);
+    Some((s, member, token, url))
+}
+
+/// A connection lives only as long as what authorised it: signing out (here the session deleted through the
+/// store, as a logout on any node does) or revoking the API token closes it within `access_recheck`.
+async fn signing_out_or_revoking_closes_the_connection(db: Db) {
+    let Some((s, member, token, url)) = member_on_a_pipeline(db, Duration::from_millis(100)).await else { return };
 
     // An API token, revoked.
     let mut c = WsClient::connect(&url, &token, 0, None).await;
@@ -183,12 +189,7 @@ async fn signing_out_or_revoking_closes_the_connection(db: Db) {
 
     // A session cookie, signed out.
     let session = s.store.create_session(member.id, Duration::from_secs(3600)).await.unwrap();
-    let mut req = url.as_str().into_client_request().unwrap();
-    req.headers_mut().insert("cookie", format!("pe_session={}", session.token).parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let hello = ClientMsg::Hello { flags: 0, version: Vec::new() };
-    socket.send(Message::Binary(hello.encode().into())).await.unwrap();
-    assert!(matches!(read(&mut socket).await, Got::Bin(ServerMsg::Welcome { .. })));
+    let mut socket = session_socket(&url, &session.token).await;
     // Still valid: the periodic check leaves it open.
     tokio::time::sleep(Duration::from_millis(400)).await;
     socket.send(Message::Ping(Vec::new().into())).await.unwrap();
@@ -216,12 +217,7 @@ async fn session_socket(url: &str, token: &str) -> support::ws::Socket {
 /// A logout or a revocation through this node closes what it authorised at once, not at the next periodic
 /// check (an hour here); the user's other sessions stay connected.
 async fn logging_out_or_revoking_closes_the_connection_at_once(db: Db) {
-    let config = Config { access_recheck: Duration::from_secs(3600), ..Config::default() };
-    let Some(s) = Server::start_with(db, config).await else { return };
-    let team = s.team("sync").await;
-    let (member, token) = s.user(Some(&team), Role::Member).await;
-    let id = s.create(&token, &team, PIPELINE).await;
-    let url = sync_url(s.addr, &id);
+    let Some((s, member, token, url)) = member_on_a_pipeline(db, Duration::from_secs(3600)).await else { return };
 
     let mut c = WsClient::connect(&url, &token, 0, None).await;
     let tokens = support::json(s.req(Method::GET, "/api/tokens", Some(&token)).send().await.unwrap()).await;
