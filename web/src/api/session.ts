@@ -37,8 +37,24 @@ export async function login(email: string, password: string): Promise<void> {
   setCsrfToken(r.csrf_token);
 }
 
+let leaving = false;
+
+/**
+ * Whether this page is signing out: the server then closes the sync socket at once, and the editor must not
+ * take that for an expired session (and go to the sign-in page with a way back) before the sign-out does.
+ */
+export function signingOut(): boolean {
+  return leaving;
+}
+
 export async function logout(): Promise<void> {
-  await sendJson('POST', '/api/auth/logout');
+  leaving = true;
+  try {
+    await sendJson('POST', '/api/auth/logout');
+  } catch (e) {
+    leaving = false;
+    throw e;
+  }
   setCsrfToken(null);
   localStorage.removeItem(CACHED_ME);
 }

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { getPipeline } from '../api/pipelines';
+import { signingOut } from '../api/session';
 import { signInPath } from '../ui/router';
 import type { SyncStatus } from '../sync/connection';
 
@@ -22,7 +23,7 @@ export function usePipelineAccess(id: string, status: SyncStatus): Access {
       (e) => {
         if (ctl.signal.aborted || !(e instanceof ApiError)) return;
         if (e.status === 404) setAccess('missing');
-        else if (e.status === 401) location.assign(signInPath(location.pathname + location.search));
+        else if (e.status === 401 && !signingOut()) location.assign(signInPath(location.pathname + location.search));
       },
     );
     return () => ctl.abort();

@@ -21,8 +21,23 @@ import type { checkModel } from '../validate/offline';
 
 export type ViewMode = 'visual' | 'yaml' | 'split';
 
-// CodeMirror is a third of the app's code: loaded on its own, so the canvas does not wait for it.
-const YamlPane = lazy(() => import('../editor/YamlPane').then((m) => ({ default: m.YamlPane })));
+// CodeMirror is a third of the app's code: loaded on its own, so the canvas does not wait for it. A load that
+// failed (the network went before it finished) is tried again when the browser is back online, and every few
+// seconds: a rejected lazy component would unmount the whole app, so the pane waits, busy, instead.
+const YamlPane = lazy(() => untilLoaded(() => import('../editor/YamlPane').then((m) => ({ default: m.YamlPane }))));
+
+async function untilLoaded<T>(load: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await load();
+    } catch {
+      await new Promise<void>((again) => {
+        const timer = setTimeout(again, 5000);
+        window.addEventListener('online', () => { clearTimeout(timer); again(); }, { once: true });
+      });
+    }
+  }
+}
 
 /**
  * One pipeline's editor. Discarding the unsent changes (StatusIndicator) opens it afresh: a new replica,

@@ -114,7 +114,11 @@ export class SyncConnection {
     ws?.close(code);
   }
 
-  private onBrowserOnline = () => this.retry();
+  private onBrowserOnline = () => {
+    // A handshake begun while the browser was offline may never finish: start afresh.
+    if (this.ws?.readyState === WebSocket.CONNECTING) this.dropSocket();
+    this.retry();
+  };
 
   /** Local changes the server has not acknowledged yet. */
   get pending(): number {
@@ -148,7 +152,11 @@ export class SyncConnection {
   private connect() {
     if (this.stopped) return;
     this.ready = false;
-    this.emitStatus({ state: 'connecting', pending: this.pending });
+    // While the browser says it is offline the attempt goes on (a server on this machine may answer), but
+    // "offline" is what the user is told until it succeeds.
+    this.emitStatus(
+      navigator.onLine === false ? { state: 'offline', pending: this.pending, retryInMs: 0 } : { state: 'connecting', pending: this.pending },
+    );
     // The socket boot.ts opened at page start said "I have nothing": usable while that is still true.
     const early = adoptEarlySocket(this.pipelineId);
     if (early && (!this.opts.views || this.doc.oplogVersion().length() > 0 || early.closed)) early.ws.close(1000);
