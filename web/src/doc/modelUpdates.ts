@@ -21,18 +21,30 @@ export interface Changes {
   layout: boolean;
 }
 
-export const everything = (): Changes => ({ full: true, steps: new Set(), data: true, layout: true });
+const everything = (): Changes => ({ full: true, steps: new Set(), data: true, layout: true });
 const nothing = (): Changes => ({ full: false, steps: new Set(), data: false, layout: false });
+
+/** What one event changed: a step's fields or value, a root outside the tree, nothing the model holds, or the shape. */
+function classify(e: LoroEventBatch['events'][number]): { step: TreeID } | 'data' | 'layout' | 'none' | 'shape' {
+  const [root, node, key] = e.path as (string | number)[];
+  if (root === 'steps') {
+    // The tree itself (nodes created, moved or deleted), or something of a node other than its fields.
+    if (typeof node !== 'string') return 'shape';
+    if (key === 'fields') return { step: node as TreeID };
+    // The node's meta map: only `fields` replaced or `value` set keep the shape.
+    const d = e.diff;
+    const keepsShape = key === undefined && d.type === 'map' && Object.keys(d.updated).every((k) => k === 'fields' || k === 'value');
+    return keepsShape ? { step: node as TreeID } : 'shape';
+  }
+  if (root === 'data' || root === 'meta') return 'data';
+  if (root === 'layout') return 'layout';
+  // `comments` and `base` are not in the model; anything else is unknown here.
+  return root === 'comments' || root === 'base' ? 'none' : 'shape';
+}
 
 /** Collects the changes of event batches until they are taken. */
 export class ChangeLog {
   private changes: Changes = everything();
-
-  /** Whether anything the model or the positions depend on changed. */
-  get pending(): boolean {
-    const c = this.changes;
-    return c.full || c.data || c.layout || c.steps.size > 0;
-  }
 
   /** Marks everything changed (a read from elsewhere: the welcome, a restored copy). */
   all(): void {
@@ -41,38 +53,13 @@ export class ChangeLog {
 
   note(batch: LoroEventBatch): void {
     const c = this.changes;
-    if (c.full) return;
     for (const e of batch.events) {
-      const [root, node, key] = e.path as (string | number)[];
-      if (root === 'steps') {
-        if (typeof node !== 'string') {
-          // The tree itself: nodes created, moved or deleted.
-          c.full = true;
-          return;
-        }
-        if (key === undefined) {
-          // The node's meta map: only `fields` replaced or `value` set keep the shape.
-          const d = e.diff;
-          if (d.type !== 'map' || Object.keys(d.updated).some((k) => k !== 'fields' && k !== 'value')) {
-            c.full = true;
-            return;
-          }
-          c.steps.add(node as TreeID);
-        } else if (key === 'fields') {
-          c.steps.add(node as TreeID);
-        } else {
-          c.full = true;
-          return;
-        }
-      } else if (root === 'data' || root === 'meta') {
-        c.data = true;
-      } else if (root === 'layout') {
-        c.layout = true;
-      } else if (root !== 'comments' && root !== 'base') {
-        // `comments` and `base` are not in the model; anything else is unknown here.
-        c.full = true;
-        return;
-      }
+      if (c.full) return;
+      const kind = classify(e);
+      if (kind === 'shape') c.full = true;
+      else if (kind === 'data') c.data = true;
+      else if (kind === 'layout') c.layout = true;
+      else if (kind !== 'none') c.steps.add(kind.step);
     }
   }
 

@@ -1,6 +1,7 @@
 // The editor's state for one open pipeline: a Loro replica synced over the WebSocket, the model derived from
-// it (brought up to date once per frame after changes, from Loro's events: doc/modelUpdates.ts), the server's view (exact YAML + diagnostics), selection, and
-// a per-user UndoManager (Loro's: it only ever undoes this replica's own changes).
+// it (brought up to date once per frame after changes, from Loro's events: doc/modelUpdates.ts), the server's
+// view (exact YAML + diagnostics), selection, and a per-user UndoManager (Loro's: it only ever undoes this
+// replica's own changes).
 import { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { UndoManager, type LoroDoc, type TreeID } from 'loro-crdt';
 import { ChangeLog, updateModel } from '../doc/modelUpdates';

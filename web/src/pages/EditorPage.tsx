@@ -26,14 +26,20 @@ export type ViewMode = 'visual' | 'yaml' | 'split';
 // seconds: a rejected lazy component would unmount the whole app, so the pane waits, busy, instead.
 const YamlPane = lazy(() => untilLoaded(() => import('../editor/YamlPane').then((m) => ({ default: m.YamlPane }))));
 
+/** `load()` until it succeeds, tried again when the browser is back online or after 5 s. */
 async function untilLoaded<T>(load: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       return await load();
     } catch {
       await new Promise<void>((again) => {
-        const timer = setTimeout(again, 5000);
-        window.addEventListener('online', () => { clearTimeout(timer); again(); }, { once: true });
+        const done = () => {
+          clearTimeout(timer);
+          window.removeEventListener('online', done);
+          again();
+        };
+        const timer = setTimeout(done, 5000);
+        window.addEventListener('online', done);
       });
     }
   }
@@ -186,24 +192,21 @@ function Editor({ id, me, reopen }: { id: string; me: Me; reopen(): void }) {
 /**
  * The offline checker (its compiled validators are ~450 KB of code), loaded as soon as the editor has its
  * document: not on the way to the first paint, and there when the network goes. A load that failed (the
- * network went first) is tried again when the browser is back online.
+ * network went first) is tried again (`untilLoaded`).
  */
 function useOfflineChecker(wanted: boolean): typeof checkModel | null {
   const [checker, setChecker] = useState<typeof checkModel | null>(null);
   useEffect(() => {
     if (!wanted || checker) return;
     let live = true;
-    const load = () => {
-      import('../validate/offline').then(
-        (m) => { if (live) setChecker(() => m.checkModel); },
-        () => window.addEventListener('online', load, { once: true }),
-      );
-    };
-    const timer = setTimeout(load, 0);
+    const timer = setTimeout(() => {
+      void untilLoaded(() => import('../validate/offline')).then((m) => {
+        if (live) setChecker(() => m.checkModel);
+      });
+    }, 0);
     return () => {
       live = false;
       clearTimeout(timer);
-      window.removeEventListener('online', load);
     };
   }, [wanted, checker]);
   return checker;
