@@ -129,16 +129,23 @@ export function useAutoLayout(model: Model): Layout {
   useEffect(() => {
     if (cache.has(key)) return;
     let live = true;
-    elkLayout(model)
-      .then((l) => {
-        remember(key, l);
-        if (live) setDone({ key, layout: l });
-      })
-      .catch(() => {
-        // ELK failing (a worker that cannot start) leaves the stacked layout, which is always valid.
-      });
+    // When the page is idle: starting ELK's worker and posting it the graph took ~7 ms of a 1000-step
+    // editor's first effects, before its first frame took input; the stacked layout shows meanwhile.
+    const start = () =>
+      elkLayout(model)
+        .then((l) => {
+          remember(key, l);
+          if (live) setDone({ key, layout: l });
+        })
+        .catch(() => {
+          // ELK failing (a worker that cannot start) leaves the stacked layout, which is always valid.
+        });
+    const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback(start, { timeout: 500 }) : null;
+    const timer = idle === null ? setTimeout(start, 50) : null;
     return () => {
       live = false;
+      if (idle !== null) cancelIdleCallback(idle);
+      if (timer !== null) clearTimeout(timer);
     };
   }, [key]);
   return done?.key === key ? done.layout : fallback;
