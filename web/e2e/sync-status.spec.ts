@@ -31,7 +31,8 @@ test('Saving… while the server has not acknowledged a change, then Saved', asy
   let hold = false;
   const held: Buffer[] = [];
   let release = () => {};
-  await page.routeWebSocket(/\/sync$/, (ws) => {
+  // (The first socket has its hello in its query: `/sync?hello=…`.)
+  await page.routeWebSocket(/\/sync(\?|$)/, (ws) => {
     const server = ws.connectToServer();
     ws.onMessage((m) => server.send(m));
     server.onMessage((m) => {

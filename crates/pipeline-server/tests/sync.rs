@@ -6,7 +6,9 @@
 
 mod support;
 
-use pipeline_server::sync::protocol::{ClientMsg, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, ServerMsg};
+use pipeline_server::sync::protocol::{
+    ClientMsg, FLAG_DEFLATE, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, ServerMsg, WELCOME_DEFLATE,
+};
 use pipeline_store::Role;
 use std::time::Duration;
 
@@ -519,6 +521,28 @@ async fn large_documents_arrive_whole(db: Db) {
     assert_eq!(field_of(&a.doc, 399, "name").as_deref(), Some("step_399"));
     let mut b = WsClient::connect(&url, &editor, 0, None).await;
     assert_eq!(a.doc.get_deep_value(), b.doc.get_deep_value());
+
+    // `hello` flag `deflate`: the welcome comes compressed, and inflates to the same welcome.
+    let mut raw = open(&url, Some(&editor)).await.unwrap();
+    let hello = ClientMsg::Hello { flags: FLAG_TREE | FLAG_DEFLATE, version: vec![] };
+    raw.send(Message::Binary(hello.encode().into())).await.unwrap();
+    let Some(Ok(Message::Binary(z))) = raw.next().await else { panic!("a binary welcome") };
+    assert_eq!(z[0], WELCOME_DEFLATE);
+    let welcome = ServerMsg::decode(&z).expect("it inflates to a welcome");
+    let plain = welcome.encode().len();
+    assert!(z.len() * 2 < plain, "compressed: {} bytes against {plain}", z.len());
+    let ServerMsg::Welcome { info, update, .. } = welcome else { panic!("a welcome") };
+    assert!(info.tree.is_some());
+    let c = loro::LoroDoc::new();
+    c.import(&update).unwrap();
+    assert_eq!(c.get_deep_value(), a.doc.get_deep_value());
+    let d = WsClient::connect(&url, &editor, FLAG_DEFLATE, None).await;
+    assert_eq!(d.doc.get_deep_value(), a.doc.get_deep_value());
+    // A small welcome (a new pipeline) goes as it is.
+    let small = s.create(&editor, &team, PIPELINE).await;
+    let mut raw = open(&sync_url(s.addr, &small), Some(&editor)).await.unwrap();
+    raw.send(Message::Binary(hello.encode().into())).await.unwrap();
+    assert!(matches!(read(&mut raw).await, Got::Bin(ServerMsg::Welcome { .. })));
     let mut a = a;
     a.set_field(399, "model", "opus");
     let seq = a.push().await;
@@ -557,6 +581,20 @@ async fn welcome_carries_the_tree_for_fresh_replicas(db: Db) {
     assert_eq!(after, own(&b));
     assert_eq!(after[0]["meta"]["fields"]["model"], "opus", "{after}");
     assert_ne!(after, tree);
+
+    // The same hello in the URL: the welcome comes without a first message, and a hello sent as well is a
+    // second one. Unknown flags are refused before the upgrade.
+    let mut early = open(&format!("{url}?hello={}", FLAG_VIEWS | FLAG_TREE), Some(&editor)).await.unwrap();
+    let Got::Bin(ServerMsg::Welcome { info, .. }) = read(&mut early).await else { panic!("a welcome first") };
+    let text = info.tree.as_ref().expect("a tree in the welcome").0.get().to_string();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), after);
+    early.send(Message::Binary(ClientMsg::Hello { flags: 0, version: vec![] }.encode().into())).await.unwrap();
+    let mut got = read(&mut early).await;
+    while !is_error(&got, "bad_frame") {
+        assert!(!matches!(got, Got::Close(_)), "closed without the error");
+        got = read(&mut early).await;
+    }
+    assert_eq!(open(&format!("{url}?hello=64"), Some(&editor)).await.err(), Some(400));
 }
 
 both_backends!(

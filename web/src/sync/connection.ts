@@ -176,9 +176,18 @@ export class SyncConnection {
   private adopt(early: EarlySocket) {
     const ws = early.ws;
     this.ws = ws;
-    // (Its own onopen sends the hello, if it has not opened yet.)
+    // (Its hello is in its URL.) While its welcome inflates, what arrives is kept behind it by the early
+    // socket's own handlers, and taken over with it.
+    if (early.inflating) void early.inflating.then(() => this.takeOver(ws, early));
+    else this.takeOver(ws, early);
+  }
+
+  private takeOver(ws: WebSocket, early: EarlySocket) {
+    if (this.ws !== ws) return;
     this.listen(ws);
     for (const data of early.received) this.onMessage(ws, data);
+    // Closed while its welcome inflated: its close event went to the early socket.
+    if (early.closed) ws.onclose?.(early.closed);
   }
 
   private listen(ws: WebSocket) {

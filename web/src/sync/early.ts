@@ -1,8 +1,8 @@
 // The editor's sync socket opened before the editor exists: by boot.ts at page start, before the app and Loro
-// are loaded, and by the router when it opens a pipeline. It sends the
-// `hello` of an empty replica ("I have nothing", docs/protocol.md; with the tree as JSON) as soon as it opens and keeps what
-// arrives until the editor's SyncConnection adopts it; a connection for another pipeline, or one that
-// opens with changes already in its document, never adopts it.
+// are loaded, and by the router when it opens a pipeline. Its URL carries the `hello` of an empty replica ("I
+// have nothing", docs/protocol.md; with the tree as JSON). It keeps what arrives until the editor's
+// SyncConnection adopts it; a connection for another pipeline, or one that opens with changes already in its
+// document, never adopts it.
 import * as P from './protocol';
 
 export interface EarlySocket {
@@ -11,6 +11,8 @@ export interface EarlySocket {
   /** Messages received before adoption, in order. */
   received: unknown[];
   closed: CloseEvent | null;
+  /** A compressed welcome being inflated in place in `received` (what comes after it waits behind it). */
+  inflating: Promise<void> | null;
 }
 
 let early: EarlySocket | null = null;
@@ -27,16 +29,25 @@ export function syncUrl(pipelineId: string): string {
 export function startEarlySocket(pipelineId: string): void {
   if (early?.pipelineId === pipelineId) return;
   early?.ws.close(1000);
-  const ws = new WebSocket(syncUrl(pipelineId));
+  // The hello in the URL: the server sends the welcome as soon as the socket is open, without waiting for the
+  // page, which is busy starting then (the bundle, the WebAssembly) and would send it from `onopen` late. A
+  // large welcome comes compressed: the browser hands a message to the busy page in pieces, and a 1000-step
+  // welcome is ~430 KB as it is, ~100 KB compressed.
+  const deflate = typeof DecompressionStream === 'undefined' ? 0 : P.FLAG_DEFLATE;
+  const ws = new WebSocket(`${syncUrl(pipelineId)}?hello=${P.FLAG_VIEWS | P.FLAG_TREE | deflate}`);
   ws.binaryType = 'arraybuffer';
-  const e: EarlySocket = { pipelineId, ws, received: [], closed: null };
-  ws.onopen = () => {
-    performance.mark('pe:ws-open');
-    ws.send(P.hello(P.FLAG_VIEWS | P.FLAG_TREE, new Uint8Array()));
-  };
+  const e: EarlySocket = { pipelineId, ws, received: [], closed: null, inflating: null };
+  ws.onopen = () => performance.mark('pe:ws-open');
   ws.onmessage = (ev) => {
-    e.received.push(ev.data);
-    notify();
+    const at = e.received.push(ev.data) - 1;
+    if (!P.isDeflatedWelcome(ev.data)) return notify();
+    // (If it does not inflate, the frame stays as it came and the connection reports it as a bad frame.)
+    e.inflating = P.inflateWelcome(ev.data)
+      .then((welcome) => void (e.received[at] = welcome), () => {})
+      .finally(() => {
+        e.inflating = null;
+        notify();
+      });
   };
   ws.onclose = (ev) => {
     e.closed = ev;

@@ -9,10 +9,14 @@ export const WELCOME = 0x81;
 export const ACK = 0x82;
 export const S_UPDATE = 0x83;
 export const S_PRESENCE = 0x84;
+/** A compressed `welcome` (hello flag `deflate`): the raw DEFLATE of a whole `welcome` frame. */
+export const WELCOME_DEFLATE = 0x85;
 
 export const FLAG_VIEWS = 0x01;
 /** With an empty version: the welcome's info carries the steps tree as JSON (the first model, read cheaply). */
 export const FLAG_TREE = 0x04;
+/** A large welcome may come compressed (`WELCOME_DEFLATE`, inflated by `inflateWelcome`). */
+export const FLAG_DEFLATE = 0x08;
 
 /** The largest client frame the server takes (`too_large` beyond: crates/pipeline-server/src/sync/protocol.rs). */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
@@ -56,6 +60,19 @@ export function presence(state: Uint8Array): Uint8Array {
 
 export class FrameError extends Error {}
 
+/** Whether a frame is a compressed welcome (to go through `inflateWelcome` before `decode`). */
+export function isDeflatedWelcome(data: unknown): data is ArrayBuffer {
+  return data instanceof ArrayBuffer && data.byteLength > 0 && new Uint8Array(data)[0] === WELCOME_DEFLATE;
+}
+
+/** The `welcome` frame inside a `WELCOME_DEFLATE` frame (the browser's own inflater, off the JavaScript heap). */
+export async function inflateWelcome(frame: ArrayBuffer): Promise<ArrayBuffer> {
+  const body = new Blob([new Uint8Array(frame, 1)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  const out = await new Response(body).arrayBuffer();
+  if (new Uint8Array(out)[0] !== WELCOME) throw new FrameError('a compressed frame that is not a welcome');
+  return out;
+}
+
 export function decode(buf: ArrayBuffer): ServerMessage {
   const b = new Uint8Array(buf);
   const view = new DataView(buf);
@@ -82,6 +99,8 @@ export function decode(buf: ArrayBuffer): ServerMessage {
       return { kind: 'update', update: b.slice(1) };
     case S_PRESENCE:
       return { kind: 'presence', state: b.slice(1) };
+    case WELCOME_DEFLATE:
+      throw new FrameError('a compressed welcome that could not be inflated');
     default:
       throw new FrameError(`unknown frame type 0x${b[0].toString(16)}`);
   }

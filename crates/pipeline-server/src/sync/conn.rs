@@ -33,8 +33,9 @@ use crate::error::ApiError;
 use crate::extract::Qs;
 use crate::metrics::Metrics;
 use crate::sync::protocol::{
-    ClientMsg, ConnRole, ErrorCode, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, MAX_FRAME_BYTES, PROTOCOL_VERSION,
-    PresenceUser, ServerMsg, ServerText, WelcomeInfo, encode_remote_presence,
+    ClientMsg, ConnRole, DEFLATE_FROM, ErrorCode, FLAG_DEFLATE, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, FLAGS,
+    MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser, ServerMsg, ServerText, WelcomeInfo, deflate_welcome,
+    encode_remote_presence,
 };
 use crate::sync::upgrade::{FRAGMENT, Socket, Upgrade, binary_frames};
 
@@ -73,6 +74,10 @@ fn colour_of(user: &User) -> String {
 #[derive(Deserialize, Default)]
 pub struct SyncQuery {
     pub token: Option<String>,
+    /// The client's `hello` in the URL (its flags; the version is empty): the server answers as soon as the
+    /// socket is open, without waiting for a first message (a browser page's early socket, whose page is
+    /// busy starting up when the socket opens).
+    pub hello: Option<u8>,
 }
 
 pub async fn handler(
@@ -83,6 +88,11 @@ pub async fn handler(
     auth: MaybeAuth,
     ws: Result<Upgrade, ApiError>,
 ) -> Result<Response, ApiError> {
+    if let Some(flags) = q.hello
+        && flags & !FLAGS != 0
+    {
+        return Err(ApiError::bad_request(format!("hello: unknown flags {flags:#04x}")));
+    }
     let (auth, credential) = match (auth.0, q.token) {
         (Some(a), _) => {
             let credential = match &a.via {
@@ -113,7 +123,8 @@ pub async fn handler(
     // The socket takes up to twice the limit so that a frame a little over it gets a `too_large` answer;
     // beyond that the connection is dropped while reading.
     let access = Access { team, user, editor, credential };
-    Ok(ws.on_upgrade(2 * MAX_FRAME_BYTES, move |socket| run(state, socket, id, access)))
+    let hello = q.hello;
+    Ok(ws.on_upgrade(2 * MAX_FRAME_BYTES, move |socket| run(state, socket, id, access, hello)))
 }
 
 /// What a connection was authorised with, checked again every `Config::access_recheck`.
@@ -169,6 +180,8 @@ struct Conn {
     replica: bool,
     /// `hello` asked for the steps tree as JSON in the welcome (flag `tree`).
     tree: bool,
+    /// `hello` flag `deflate`: a large welcome goes compressed.
+    deflate: bool,
     key: String,
     presence_user: PresenceUser,
     client_vv: VersionVector,
@@ -177,7 +190,7 @@ struct Conn {
     sink: Sink,
 }
 
-async fn run(state: AppState, socket: Socket, pipeline: PipelineId, access: Access) {
+async fn run(state: AppState, socket: Socket, pipeline: PipelineId, access: Access, url_hello: Option<u8>) {
     let Access { team, user, editor, credential } = access;
     let metrics = state.metrics.clone();
     metrics.connections.inc();
@@ -202,6 +215,7 @@ async fn run(state: AppState, socket: Socket, pipeline: PipelineId, access: Acce
                 views: false,
                 replica: false,
                 tree: false,
+                deflate: false,
                 key,
                 presence_user,
                 client_vv: VersionVector::default(),
@@ -209,7 +223,7 @@ async fn run(state: AppState, socket: Socket, pipeline: PipelineId, access: Acce
                 inflight: 0,
                 sink,
             };
-            let end = conn.session(&mut stream, notes_rx).await;
+            let end = conn.session(&mut stream, notes_rx, url_hello).await;
             if let End::Close(code, reason) = end {
                 let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
                 let _ = tokio::time::timeout(SEND_TIMEOUT, conn.sink.send(Message::Close(Some(frame)))).await;
@@ -289,14 +303,18 @@ impl Conn {
         &mut self,
         stream: &mut futures_util::stream::SplitStream<Socket>,
         mut notes_rx: mpsc::UnboundedReceiver<ConnNote>,
+        url_hello: Option<u8>,
     ) -> End {
-        let hello = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
-            Ok(Some(Ok(Message::Binary(b)))) => ClientMsg::decode(&b),
-            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return End::Gone,
-            Ok(Some(Ok(_))) => {
-                return self.fail(ErrorCode::BadFrame, "the first message must be a binary hello", 1008).await;
-            }
-            Err(_) => return self.fail(ErrorCode::BadFrame, "no hello within 10 seconds", 1008).await,
+        let hello = match url_hello {
+            Some(flags) => Ok(ClientMsg::Hello { flags, version: Vec::new() }),
+            None => match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
+                Ok(Some(Ok(Message::Binary(b)))) => ClientMsg::decode(&b),
+                Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return End::Gone,
+                Ok(Some(Ok(_))) => {
+                    return self.fail(ErrorCode::BadFrame, "the first message must be a binary hello", 1008).await;
+                }
+                Err(_) => return self.fail(ErrorCode::BadFrame, "no hello within 10 seconds", 1008).await,
+            },
         };
         let (flags, version) = match hello {
             Ok(ClientMsg::Hello { flags, version }) => (flags, version),
@@ -313,6 +331,7 @@ impl Conn {
         self.views = flags & FLAG_VIEWS != 0;
         self.replica = flags & FLAG_REPLICA != 0;
         self.tree = flags & FLAG_TREE != 0;
+        self.deflate = flags & FLAG_DEFLATE != 0;
 
         self.entry.room.join(self.views);
         if self.entry.room.connections() == 1 {
@@ -369,7 +388,14 @@ impl Conn {
             user: self.presence_user.clone(),
             tree,
         };
-        let welcome = ServerMsg::Welcome { info, version, update }.encode();
+        let mut welcome = ServerMsg::Welcome { info, version, update }.encode();
+        if self.deflate && welcome.len() >= DEFLATE_FROM {
+            // A few ms for a large document: off the runtime's threads.
+            welcome = match tokio::task::spawn_blocking(move || deflate_welcome(&welcome)).await {
+                Ok(z) => z,
+                Err(e) => return self.fail(ErrorCode::Internal, e.to_string(), 1011).await,
+            };
+        }
         if let Err(end) = self.send(Message::Binary(welcome.into()), "welcome").await {
             return end;
         }

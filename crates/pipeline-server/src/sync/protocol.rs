@@ -22,6 +22,8 @@ pub const WELCOME: u8 = 0x81;
 pub const ACK: u8 = 0x82;
 pub const REMOTE_UPDATE: u8 = 0x83;
 pub const REMOTE_PRESENCE: u8 = 0x84;
+/// A `welcome` compressed (`hello` flag [`FLAG_DEFLATE`]): the raw DEFLATE of the whole `welcome` frame.
+pub const WELCOME_DEFLATE: u8 = 0x85;
 
 /// `hello.flags` bit 0: send `view` messages (YAML and diagnostics).
 pub const FLAG_VIEWS: u8 = 0x01;
@@ -31,6 +33,16 @@ pub const FLAG_REPLICA: u8 = 0x02;
 /// `hello.flags` bit 2: with an empty version, put the steps tree as JSON into `welcome`'s info (`tree`), so a
 /// browser reads its first model without materialising the tree through WebAssembly.
 pub const FLAG_TREE: u8 = 0x04;
+/// `hello.flags` bit 3: the client can inflate a compressed `welcome` ([`WELCOME_DEFLATE`]). A browser's
+/// WebSocket hands a large message to the page in pieces, each waiting for the page's main thread; a quarter
+/// of the bytes comes in sooner while the page is busy starting.
+pub const FLAG_DEFLATE: u8 = 0x08;
+/// Every `hello` flag this server knows.
+pub const FLAGS: u8 = FLAG_VIEWS | FLAG_REPLICA | FLAG_TREE | FLAG_DEFLATE;
+/// A `welcome` shorter than this is sent as it is even to a client that can inflate.
+pub const DEFLATE_FROM: usize = 16 * 1024;
+/// The most bytes a compressed `welcome` may inflate to (the Rust client's limit for any message).
+pub const MAX_INFLATED_BYTES: usize = 256 * 1024 * 1024;
 
 /// Client → server binary messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,6 +168,36 @@ pub enum FrameError {
     BadInfo(String),
     #[error("unknown hello flags 0x{0:02x}")]
     BadFlags(u8),
+    #[error("bad compressed welcome: {0}")]
+    BadDeflate(String),
+}
+
+/// A `welcome` frame (as `ServerMsg::encode` makes it) compressed for a client with [`FLAG_DEFLATE`]. Level 1:
+/// the 1000-step welcome, ~430 KB, becomes ~100 KB in a few ms.
+pub fn deflate_welcome(frame: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::DeflateEncoder::new(Vec::with_capacity(frame.len() / 4), flate2::Compression::fast());
+    z.get_mut().push(WELCOME_DEFLATE);
+    // Writing into a Vec cannot fail.
+    let _ = z.write_all(frame);
+    z.finish().unwrap_or_default()
+}
+
+fn inflate_welcome(body: &[u8]) -> Result<Vec<u8>, FrameError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let limit = u64::try_from(MAX_INFLATED_BYTES).unwrap_or(u64::MAX);
+    flate2::read::DeflateDecoder::new(body)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| FrameError::BadDeflate(e.to_string()))?;
+    if out.len() > MAX_INFLATED_BYTES {
+        return Err(FrameError::BadDeflate("inflates beyond the limit".into()));
+    }
+    if out.first() != Some(&WELCOME) {
+        return Err(FrameError::BadDeflate("not a welcome".into()));
+    }
+    Ok(out)
 }
 
 fn u32_at(b: &[u8], at: usize, what: &'static str) -> Result<u32, FrameError> {
@@ -181,7 +223,7 @@ impl ClientMsg {
         match kind {
             HELLO => {
                 let (&flags, version) = rest.split_first().ok_or(FrameError::Truncated("hello"))?;
-                if flags & !(FLAG_VIEWS | FLAG_REPLICA | FLAG_TREE) != 0 {
+                if flags & !FLAGS != 0 {
                     return Err(FrameError::BadFlags(flags));
                 }
                 Ok(ClientMsg::Hello { flags, version: version.to_vec() })
@@ -233,6 +275,7 @@ impl ServerMsg {
             ACK => Ok(ServerMsg::Ack { seq: u32_at(rest, 0, "ack")? }),
             REMOTE_UPDATE => Ok(ServerMsg::Update { update: rest.to_vec() }),
             REMOTE_PRESENCE => Ok(ServerMsg::Presence { state: rest.to_vec() }),
+            WELCOME_DEFLATE => ServerMsg::decode(&inflate_welcome(rest)?),
             other => Err(FrameError::UnknownType(other)),
         }
     }
@@ -263,6 +306,21 @@ impl ServerText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_compressed_welcome_inflates_to_the_welcome_and_nothing_else() {
+        let welcome = ServerMsg::Welcome { info: info(), version: vec![1, 2], update: vec![7; 50_000] };
+        let z = deflate_welcome(&welcome.encode());
+        assert_eq!(z[0], WELCOME_DEFLATE);
+        assert!(z.len() < 1000, "{} bytes", z.len());
+        assert_eq!(ServerMsg::decode(&z).ok(), Some(welcome));
+        // Not DEFLATE, or DEFLATE of another message: refused.
+        assert!(matches!(ServerMsg::decode(&[WELCOME_DEFLATE, 0xff, 0x00]), Err(FrameError::BadDeflate(_))));
+        let mut ack = deflate_welcome(&ServerMsg::Ack { seq: 3 }.encode());
+        assert!(matches!(ServerMsg::decode(&ack), Err(FrameError::BadDeflate(m)) if m.contains("not a welcome")));
+        ack.truncate(ack.len() / 2);
+        assert!(ServerMsg::decode(&ack).is_err());
+    }
 
     fn info() -> WelcomeInfo {
         WelcomeInfo {
