@@ -88,6 +88,17 @@ test.describe('with its own server', () => {
     await expect(page.locator('.editor[data-loaded="true"]')).toBeVisible();
     // The shell is kept once the service worker controls the page; the document once it has been written.
     await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 20_000 }).toBe(true);
+    // Online, the page and its built files are raced against the network (the worker's static routes), not
+    // waited for from the worker alone.
+    await page.reload();
+    await expect(page.locator('.editor[data-loaded="true"]')).toBeVisible();
+    const routed = await page.evaluate(() =>
+      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource').filter((r) => r.name.includes('/assets/'))].map(
+        (r) => (r as PerformanceResourceTiming & { workerMatchedSourceType?: string }).workerMatchedSourceType,
+      ),
+    );
+    expect(routed.length).toBeGreaterThan(2);
+    expect(new Set(routed)).toEqual(new Set(['race-network-and-fetch-handler']));
     await expect.poll(() => keptSnapshot(page, id), { timeout: 20_000 }).toBe(true);
 
     // Online edit, then the server goes away.
