@@ -99,3 +99,30 @@ test("the first model is read from the welcome's tree, which equals the replica'
   await name.press('Enter');
   await expect(page.locator('.react-flow__node').filter({ has: page.getByText('final', { exact: true }) })).toHaveCount(1);
 });
+
+test('a large pipeline’s first welcome comes compressed (hello flag deflate) and opens the same', async ({ page, csrf }) => {
+  const lines = ['workflow:', '  name: large_first', '  steps:'];
+  for (let i = 0; i < 300; i++) lines.push(`    - name: s_${i}`, '      type: claude', '      prompt:', '        - type: static', `          content: "Step ${i} of a long pipeline"`);
+  const id = await createPipeline(page.request, csrf, lines.join('\n') + '\n');
+  // The first byte of every binary message the server sends, seen on the way (the socket is passed through).
+  const kinds: number[] = [];
+  let url = '';
+  await page.routeWebSocket(/\/sync(\?|$)/, (ws) => {
+    url = ws.url();
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    server.onMessage((m) => {
+      if (typeof m !== 'string') kinds.push(m[0]);
+      ws.send(m);
+    });
+  });
+  await openEditor(page, id);
+  await expect(page.getByTestId('step-count')).toHaveText('300 steps');
+  expect(url).toMatch(/[?&]hello=\d+/);
+  expect(kinds[0]).toBe(0x85);
+  expect(await page.evaluate(() => (window as unknown as { __pe: { conn: { serverTreesUsed: number } } }).__pe.conn.serverTreesUsed)).toBeGreaterThan(0);
+  // And the document is the server's: an edit goes through and comes back in the export.
+  await page.locator('.react-flow__node').filter({ has: page.getByText('s_0', { exact: true }) }).click();
+  await page.locator('.pf-panel [data-field="name"] input').fill('renamed_first');
+  await expect.poll(async () => (await page.request.get(`/api/pipelines/${id}/yaml`)).text()).toContain('name: renamed_first');
+});
