@@ -125,4 +125,31 @@ test('a large pipeline’s first welcome comes compressed (hello flag deflate) a
   await page.locator('.react-flow__node').filter({ has: page.getByText('s_0', { exact: true }) }).click();
   await page.locator('.pf-panel [data-field="name"] input').fill('renamed_first');
   await expect.poll(async () => (await page.request.get(`/api/pipelines/${id}/yaml`)).text()).toContain('name: renamed_first');
+
+  // Without the route in between, the welcome is in before the editor takes the socket: inflated there.
+  const direct = await page.context().newPage();
+  await openEditor(direct, id);
+  await expect(direct.getByTestId('step-count')).toHaveText('300 steps');
+  await expect(direct.locator('.react-flow__node').filter({ hasText: 'renamed_first' })).toHaveCount(1);
+  await direct.close();
+});
+
+test('a compressed welcome that does not inflate closes the early socket; the editor opens with a socket of its own', async ({ page, csrf }) => {
+  const lines = ['workflow:', '  name: large_bad', '  steps:'];
+  for (let i = 0; i < 300; i++) lines.push(`    - name: s_${i}`, '      type: claude', '      prompt:', '        - type: static', `          content: "Step ${i} of a long pipeline"`);
+  const id = await createPipeline(page.request, csrf, lines.join('\n') + '\n');
+  const urls: string[] = [];
+  await page.routeWebSocket(/\/sync(\?|$)/, (ws) => {
+    urls.push(ws.url());
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    // The compressed welcome, broken on the way.
+    server.onMessage((m) => ws.send(typeof m !== 'string' && m[0] === 0x85 ? Buffer.from([0x85, 0xff, 0x00]) : m));
+  });
+  await openEditor(page, id);
+  await expect(page.getByTestId('step-count')).toHaveText('300 steps');
+  await expect(page.locator('.sync-status')).toHaveAttribute('data-state', 'synced');
+  expect(urls.length).toBe(2);
+  expect(urls[0]).toMatch(/[?&]hello=/);
+  expect(urls[1]).not.toMatch(/[?&]hello=/);
 });

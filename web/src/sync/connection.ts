@@ -27,6 +27,8 @@ const CLOSING_ERRORS = new Set(['bad_frame', 'too_large', 'invalid_update']);
 
 export class SyncConnection {
   private ws: WebSocket | null = null;
+  /** A compressed welcome being inflated, and the messages that came after it. */
+  private inflating: { ws: WebSocket; held: unknown[] } | null = null;
   private seq = 0;
   /** Local updates sent on this connection and not acked yet: their seq and how many local changes each holds. */
   private inflight: { seq: number; changes: number }[] = [];
@@ -176,22 +178,43 @@ export class SyncConnection {
   private adopt(early: EarlySocket) {
     const ws = early.ws;
     this.ws = ws;
-    // (Its hello is in its URL.) While its welcome inflates, what arrives is kept behind it by the early
-    // socket's own handlers, and taken over with it.
-    if (early.inflating) void early.inflating.then(() => this.takeOver(ws, early));
-    else this.takeOver(ws, early);
+    // (Its hello is in its URL.) A compressed welcome still inflating there is inflated here again.
+    this.listen(ws);
+    for (const data of early.received) this.receive(ws, data);
   }
 
-  private takeOver(ws: WebSocket, early: EarlySocket) {
-    if (this.ws !== ws) return;
-    this.listen(ws);
-    for (const data of early.received) this.onMessage(ws, data);
-    // Closed while its welcome inflated: its close event went to the early socket.
-    if (early.closed) ws.onclose?.(early.closed);
+  /**
+   * A message, in order: a compressed welcome (`WELCOME_DEFLATE`, the early socket's, when it came after
+   * the socket was adopted) is inflated first, and what comes meanwhile waits behind it.
+   */
+  private receive(ws: WebSocket, data: unknown) {
+    if (this.inflating?.ws === ws) {
+      this.inflating.held.push(data);
+      return;
+    }
+    if (!P.isDeflatedWelcome(data)) return this.onMessage(ws, data);
+    const inflating = { ws, held: [] as unknown[] };
+    this.inflating = inflating;
+    void P.inflateWelcome(data).then(
+      (welcome) => {
+        if (this.inflating !== inflating) return;
+        this.inflating = null;
+        this.onMessage(ws, welcome);
+        for (const d of inflating.held) this.receive(ws, d);
+      },
+      () => {
+        if (this.inflating !== inflating) return;
+        this.inflating = null;
+        // A socket of its own, whose hello does not ask for compression.
+        if (this.ws !== ws) return;
+        this.dropSocket();
+        this.scheduleReconnect();
+      },
+    );
   }
 
   private listen(ws: WebSocket) {
-    ws.onmessage = (ev) => this.onMessage(ws, ev.data);
+    ws.onmessage = (ev) => this.receive(ws, ev.data);
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.dropSocket();

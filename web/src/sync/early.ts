@@ -11,8 +11,6 @@ export interface EarlySocket {
   /** Messages received before adoption, in order. */
   received: unknown[];
   closed: CloseEvent | null;
-  /** A compressed welcome being inflated in place in `received` (what comes after it waits behind it). */
-  inflating: Promise<void> | null;
 }
 
 let early: EarlySocket | null = null;
@@ -31,23 +29,29 @@ export function startEarlySocket(pipelineId: string): void {
   early?.ws.close(1000);
   // The hello in the URL: the server sends the welcome as soon as the socket is open, without waiting for the
   // page, which is busy starting then (the bundle, the WebAssembly) and would send it from `onopen` late. A
-  // large welcome comes compressed: the browser hands a message to the busy page in pieces, and a 1000-step
-  // welcome is ~430 KB as it is, ~100 KB compressed.
-  const deflate = typeof DecompressionStream === 'undefined' ? 0 : P.FLAG_DEFLATE;
+  // large welcome comes compressed: a 1000-step welcome is ~430 KB as it is, ~100 KB compressed.
+  const deflate = P.canInflate() ? P.FLAG_DEFLATE : 0;
   const ws = new WebSocket(`${syncUrl(pipelineId)}?hello=${P.FLAG_VIEWS | P.FLAG_TREE | deflate}`);
   ws.binaryType = 'arraybuffer';
-  const e: EarlySocket = { pipelineId, ws, received: [], closed: null, inflating: null };
+  const e: EarlySocket = { pipelineId, ws, received: [], closed: null };
   ws.onopen = () => performance.mark('pe:ws-open');
   ws.onmessage = (ev) => {
     const at = e.received.push(ev.data) - 1;
     if (!P.isDeflatedWelcome(ev.data)) return notify();
-    // (If it does not inflate, the frame stays as it came and the connection reports it as a bad frame.)
-    e.inflating = P.inflateWelcome(ev.data)
-      .then((welcome) => void (e.received[at] = welcome), () => {})
-      .finally(() => {
-        e.inflating = null;
+    // Inflated in place before the editor takes it (so that the editor's first render has the pipeline); a
+    // socket adopted meanwhile inflates it itself (connection.ts). One that does not inflate closes this
+    // socket, and the editor opens a socket of its own.
+    void P.inflateWelcome(ev.data).then(
+      (welcome) => {
+        e.received[at] = welcome;
         notify();
-      });
+      },
+      () => {
+        if (early !== e) return;
+        e.received.splice(at, 1);
+        ws.close(1000);
+      },
+    );
   };
   ws.onclose = (ev) => {
     e.closed = ev;

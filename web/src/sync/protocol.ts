@@ -60,6 +60,16 @@ export function presence(state: Uint8Array): Uint8Array {
 
 export class FrameError extends Error {}
 
+/** Whether this browser can inflate a compressed welcome (`DecompressionStream` with raw DEFLATE). */
+export function canInflate(): boolean {
+  try {
+    new DecompressionStream('deflate-raw');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a frame is a compressed welcome (to go through `inflateWelcome` before `decode`). */
 export function isDeflatedWelcome(data: unknown): data is ArrayBuffer {
   return data instanceof ArrayBuffer && data.byteLength > 0 && new Uint8Array(data)[0] === WELCOME_DEFLATE;
