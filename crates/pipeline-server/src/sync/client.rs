@@ -50,10 +50,6 @@ const EVENT_QUEUE: usize = 1024;
 /// First reconnect delay; it doubles per failed attempt up to [`BACKOFF_MAX`].
 const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
-/// The largest message accepted from the server. A server's messages have no protocol limit (a `welcome` holds
-/// everything the client lacks, e.g. a local node's whole catch-up); this only bounds memory. The server sends
-/// large messages as fragments, so the frame limit is the same.
-const MAX_INCOMING_BYTES: usize = 256 * 1024 * 1024;
 /// Origin given to imports of the server's bytes, so that subscribers can tell them from local commits.
 pub const REMOTE_ORIGIN: &str = "sync";
 
@@ -377,8 +373,8 @@ async fn open(
     let config = WebSocketConfig::default()
         .read_buffer_size(16 * 1024)
         .write_buffer_size(0)
-        .max_message_size(Some(MAX_INCOMING_BYTES))
-        .max_frame_size(Some(MAX_INCOMING_BYTES));
+        .max_message_size(Some(crate::sync::protocol::MAX_SERVER_MESSAGE_BYTES))
+        .max_frame_size(Some(crate::sync::protocol::MAX_SERVER_MESSAGE_BYTES));
     let connector = match request.uri().scheme_str() {
         Some("wss") => Some(Connector::Rustls(match &opts.tls {
             Some(tls) => tls.clone(),

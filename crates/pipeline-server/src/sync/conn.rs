@@ -33,9 +33,9 @@ use crate::error::ApiError;
 use crate::extract::Qs;
 use crate::metrics::Metrics;
 use crate::sync::protocol::{
-    ClientMsg, ConnRole, DEFLATE_FROM, ErrorCode, FLAG_DEFLATE, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, FLAGS,
-    MAX_FRAME_BYTES, PROTOCOL_VERSION, PresenceUser, ServerMsg, ServerText, WelcomeInfo, deflate_welcome,
-    encode_remote_presence,
+    ClientMsg, ConnRole, DEFLATE_FROM, ErrorCode, FLAG_DEFLATE, FLAG_REPLICA, FLAG_TREE, FLAG_VIEWS, MAX_FRAME_BYTES,
+    PROTOCOL_VERSION, PresenceUser, ServerMsg, ServerText, WelcomeInfo, deflate_welcome, encode_remote_presence,
+    known_flags,
 };
 use crate::sync::upgrade::{FRAGMENT, Socket, Upgrade, binary_frames};
 
@@ -88,10 +88,8 @@ pub async fn handler(
     auth: MaybeAuth,
     ws: Result<Upgrade, ApiError>,
 ) -> Result<Response, ApiError> {
-    if let Some(flags) = q.hello
-        && flags & !FLAGS != 0
-    {
-        return Err(ApiError::bad_request(format!("hello: unknown flags {flags:#04x}")));
+    if let Some(flags) = q.hello {
+        known_flags(flags).map_err(|e| ApiError::bad_request(format!("hello: {e}")))?;
     }
     let (auth, credential) = match (auth.0, q.token) {
         (Some(a), _) => {

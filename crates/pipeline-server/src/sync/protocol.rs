@@ -41,8 +41,11 @@ pub const FLAG_DEFLATE: u8 = 0x08;
 pub const FLAGS: u8 = FLAG_VIEWS | FLAG_REPLICA | FLAG_TREE | FLAG_DEFLATE;
 /// A `welcome` shorter than this is sent as it is even to a client that can inflate.
 pub const DEFLATE_FROM: usize = 16 * 1024;
-/// The most bytes a compressed `welcome` may inflate to (the Rust client's limit for any message).
-pub const MAX_INFLATED_BYTES: usize = 256 * 1024 * 1024;
+/// The largest server message the Rust client takes, a compressed `welcome` once inflated included. A
+/// server's messages have no protocol limit (a `welcome` holds everything the client lacks, e.g. a local
+/// node's whole catch-up); this only bounds memory. The server sends large messages as fragments, so the
+/// frame limit is the same.
+pub const MAX_SERVER_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// Client → server binary messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,15 +186,20 @@ pub fn deflate_welcome(frame: &[u8]) -> Vec<u8> {
     z.finish().unwrap_or_default()
 }
 
+/// `flags` if this server knows every one of them (`hello` as a message, or `?hello=` in the URL).
+pub fn known_flags(flags: u8) -> Result<u8, FrameError> {
+    if flags & !FLAGS != 0 { Err(FrameError::BadFlags(flags)) } else { Ok(flags) }
+}
+
 fn inflate_welcome(body: &[u8]) -> Result<Vec<u8>, FrameError> {
     use std::io::Read;
     let mut out = Vec::new();
-    let limit = u64::try_from(MAX_INFLATED_BYTES).unwrap_or(u64::MAX);
+    let limit = u64::try_from(MAX_SERVER_MESSAGE_BYTES).unwrap_or(u64::MAX);
     flate2::read::DeflateDecoder::new(body)
         .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| FrameError::BadDeflate(e.to_string()))?;
-    if out.len() > MAX_INFLATED_BYTES {
+    if out.len() > MAX_SERVER_MESSAGE_BYTES {
         return Err(FrameError::BadDeflate("inflates beyond the limit".into()));
     }
     if out.first() != Some(&WELCOME) {
@@ -223,10 +231,7 @@ impl ClientMsg {
         match kind {
             HELLO => {
                 let (&flags, version) = rest.split_first().ok_or(FrameError::Truncated("hello"))?;
-                if flags & !FLAGS != 0 {
-                    return Err(FrameError::BadFlags(flags));
-                }
-                Ok(ClientMsg::Hello { flags, version: version.to_vec() })
+                Ok(ClientMsg::Hello { flags: known_flags(flags)?, version: version.to_vec() })
             }
             UPDATE => {
                 let seq = u32_at(rest, 0, "update")?;
